@@ -1,0 +1,90 @@
+# Divergences: `make book` builds the site, `make test` runs every check.
+# Both create .venv and install the pinned dependencies (requirements.txt,
+# locked by constraints.txt) the first time, and again when those files change.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+# pip prints a warning for every package missing from a local mirror; hide that noise.
+QUIET_PIP := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+SANITIZE := tests/nbval_sanitize.cfg
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: help venv book book-strict test test-lib test-notebooks check sync serve bench lock clean
+
+help:
+	@echo "make book    build the site into _build/html (installs .venv first)"
+	@echo "make test    run every check: divlib tests, nbval, sync/toc/env checks, strict build"
+	@echo "make sync    re-execute the chapters: book/*.md -> book/*.ipynb with fresh outputs"
+	@echo "make serve   serve _build/html on http://127.0.0.1:8000"
+	@echo "make bench   run the benchmarks against scipy and POT"
+	@echo "make clean   remove _build (keeps .venv); make distclean also removes .venv"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing the pinned environment into $(VENV) ..."
+	@set -o pipefail; $(BIN)/pip install --quiet -r requirements.txt -c constraints.txt $(QUIET_PIP)
+	@$(BIN)/pip install --quiet --no-deps -e . $(QUIET_PIP)
+	@$(PY) -c "import divlib, torch, jupyter_book; print('divlib', divlib.__version__, '| torch', torch.__version__)"
+	@touch $@
+
+# The jupyter-cache re-runs a notebook only when its code changes; a change to
+# divlib must also invalidate it, so the cache is wiped when divlib's sources change.
+cache-key: $(STAMP)
+	@$(PY) scripts/cache_key.py
+
+book: $(STAMP) cache-key
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "The site is at file://$(CURDIR)/_build/html/index.html (or run: make serve)"
+
+# A fresh, strict build: incremental builds hide the warnings of unchanged pages.
+book-strict: $(STAMP) cache-key
+	$(BIN)/jupyter-book build . --all $(JB_FLAGS)
+
+test-lib: $(STAMP)
+	$(PY) -m pytest -q tests divlib
+
+test-notebooks: $(STAMP)
+	$(PY) -m pytest -q -p no:randomly --nbval --nbval-current-env \
+	    --nbval-sanitize-with $(SANITIZE) $$($(PY) scripts/notebooks.py list)
+
+check: $(STAMP)
+	$(PY) scripts/notebooks.py check
+
+test: $(STAMP)
+	@fail=0; \
+	$(MAKE) --no-print-directory check || fail=1; \
+	$(MAKE) --no-print-directory test-lib || fail=1; \
+	$(MAKE) --no-print-directory test-notebooks || fail=1; \
+	$(MAKE) --no-print-directory book-strict || fail=1; \
+	if [ $$fail -ne 0 ]; then echo "make test: FAILED (see above)"; exit 1; fi; \
+	echo "make test: all checks passed"
+
+# Re-execute chapters and store their outputs: `make sync` (all) or
+# `make sync NB=book/kl.md` (one).
+sync: $(STAMP)
+	$(PY) scripts/notebooks.py sync $(NB)
+
+serve:
+	@test -f _build/html/index.html || { echo "No site yet: run make book first"; exit 1; }
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# Refresh the full lock from the current venv (after changing requirements.txt).
+lock: $(STAMP)
+	@{ echo "# Full lock of every transitive dependency, made by \`make lock\` from a working .venv."; \
+	   echo "# Installed as pip constraints together with requirements.txt."; \
+	   $(BIN)/pip freeze --exclude-editable | sed -E 's/^(torch==[0-9.]+)\+cpu$$/\1/'; } > constraints.txt
+
+clean:
+	rm -rf _build
+
+distclean: clean
+	rm -rf $(VENV)

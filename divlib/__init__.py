@@ -1,0 +1,86 @@
+"""divlib: divergences between probability distributions, numpy and torch.
+
+The numerics of the *Divergences* course. ``p`` is the target or data
+distribution, ``q`` the model; ``kl_divergence(p, q)`` is KL(p||q), the
+forward KL, and ``kl_divergence(q, p)`` the reverse KL.
+"""
+
+__version__ = "0.1.0"
+
+from ._information import (
+    entropy,
+    cross_entropy,
+    kl_divergence,
+    js_divergence,
+    js_distance,
+    f_divergence,
+    total_variation,
+    hellinger,
+    chi2_divergence,
+    renyi_divergence,
+)
+from ._gaussian import (
+    kl_gaussian,
+    gaussian_w2,
+    gaussian_monge_map,
+    fisher_divergence_gaussian,
+)
+from ._estimators import knn_kl_divergence, mc_kl
+from ._transport import (
+    wasserstein_1d,
+    ot_cost,
+    wasserstein_discrete,
+    sinkhorn,
+    sinkhorn_divergence,
+    sliced_wasserstein,
+    monge_map_1d,
+)
+from ._duality import kr_dual_objective, gradient_penalty, dual_wasserstein_1
+from ._score import (
+    fisher_divergence,
+    hyvarinen_loss,
+    sliced_score_matching_loss,
+    denoising_score_matching_loss,
+    langevin_sample,
+    annealed_langevin_sample,
+)
+
+__all__ = [
+    # information measures (issue 3)
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "f_divergence",
+    "total_variation",
+    "hellinger",
+    "chi2_divergence",
+    "renyi_divergence",
+    # Gaussian closed forms
+    "kl_gaussian",
+    "gaussian_w2",
+    "gaussian_monge_map",
+    "fisher_divergence_gaussian",
+    # estimators from samples
+    "knn_kl_divergence",
+    "mc_kl",
+    # optimal transport (issue 4)
+    "wasserstein_1d",
+    "ot_cost",
+    "wasserstein_discrete",
+    "sinkhorn",
+    "sinkhorn_divergence",
+    "sliced_wasserstein",
+    "monge_map_1d",
+    "kr_dual_objective",
+    "gradient_penalty",
+    "dual_wasserstein_1",
+    # score functions (issue 5)
+    "fisher_divergence",
+    "hyvarinen_loss",
+    "sliced_score_matching_loss",
+    "denoising_score_matching_loss",
+    "langevin_sample",
+    "annealed_langevin_sample",
+]

@@ -1,0 +1,412 @@
+"""Private numpy/torch dispatch: resolve the backend once per call.
+
+Every public function starts with ``nx = get_backend(p, q)`` and then writes
+its maths with ``nx.log``, ``nx.sum``... so numpy in gives numpy out and torch
+in gives torch out (same device and dtype, differentiable). torch is never
+imported here: if the caller has not imported it, no input can be a tensor.
+
+The design follows POT's ``ot.backend.get_backend`` and scipy's
+``array_namespace``, cut down to what divlib needs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from scipy import special as _special
+
+
+def is_tensor(x) -> bool:
+    """True if ``x`` is a ``torch.Tensor`` (without importing torch)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+class NumpyBackend:
+    """Array operations on ``numpy.ndarray`` (float64 by default)."""
+
+    name = "numpy"
+    inf = np.inf
+    pi = np.pi
+
+    # -- creation and conversion ------------------------------------------
+    def asarray(self, x, *, like=None):
+        """Convert ``x`` to a floating ndarray (float64 unless already float)."""
+        a = np.asarray(x)
+        if not np.issubdtype(a.dtype, np.floating):
+            a = a.astype(np.float64)
+        return a
+
+    def to_numpy(self, x):
+        return np.asarray(x)
+
+    def from_numpy(self, a, *, like=None):
+        return np.asarray(a)
+
+    def zeros(self, shape, *, like=None):
+        dtype = like.dtype if like is not None else np.float64
+        return np.zeros(shape, dtype=dtype)
+
+    def ones(self, shape, *, like=None):
+        dtype = like.dtype if like is not None else np.float64
+        return np.ones(shape, dtype=dtype)
+
+    def full(self, shape, value, *, like=None):
+        dtype = like.dtype if like is not None else np.float64
+        return np.full(shape, value, dtype=dtype)
+
+    def arange(self, n, *, like=None):
+        return np.arange(n)
+
+    def eye(self, d, *, like=None):
+        dtype = like.dtype if like is not None else np.float64
+        return np.eye(d, dtype=dtype)
+
+    def stack(self, xs, axis=0):
+        return np.stack(xs, axis=axis)
+
+    def concatenate(self, xs, axis=0):
+        return np.concatenate(xs, axis=axis)
+
+    def reshape(self, x, shape):
+        return np.reshape(x, shape)
+
+    def moveaxis(self, x, source, destination):
+        return np.moveaxis(x, source, destination)
+
+    def broadcast_arrays(self, *xs):
+        return np.broadcast_arrays(*xs)
+
+    def copy(self, x):
+        return np.array(x, copy=True)
+
+    # -- elementwise ----------------------------------------------------------
+    log = staticmethod(np.log)
+    log1p = staticmethod(np.log1p)
+    exp = staticmethod(np.exp)
+    expm1 = staticmethod(np.expm1)
+    sqrt = staticmethod(np.sqrt)
+    abs = staticmethod(np.abs)
+    sign = staticmethod(np.sign)
+    where = staticmethod(np.where)
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+    isnan = staticmethod(np.isnan)
+    isinf = staticmethod(np.isinf)
+    isfinite = staticmethod(np.isfinite)
+    sort = staticmethod(np.sort)
+    argsort = staticmethod(np.argsort)
+    cumsum = staticmethod(np.cumsum)
+    matmul = staticmethod(np.matmul)
+    einsum = staticmethod(np.einsum)
+    searchsorted = staticmethod(np.searchsorted)
+
+    def clip(self, x, lo=None, hi=None):
+        return np.clip(x, lo, hi)
+
+    def power(self, x, a):
+        return np.power(x, a)
+
+    # -- reductions -------------------------------------------------------------
+    def sum(self, x, axis=None, keepdims=False):
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    def mean(self, x, axis=None, keepdims=False):
+        return np.mean(x, axis=axis, keepdims=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        return np.max(x, axis=axis, keepdims=keepdims)
+
+    def min(self, x, axis=None, keepdims=False):
+        return np.min(x, axis=axis, keepdims=keepdims)
+
+    def any(self, x, axis=None):
+        return np.any(x, axis=axis)
+
+    def all(self, x, axis=None):
+        return np.all(x, axis=axis)
+
+    def logsumexp(self, x, axis=None, keepdims=False):
+        return _special.logsumexp(x, axis=axis, keepdims=keepdims)
+
+    # -- special ------------------------------------------------------------------
+    def xlogy(self, x, y):
+        """``x * log(y)`` with ``0 * log(y) = 0`` (also for ``y = 0``)."""
+        return _special.xlogy(x, y)
+
+    # -- linear algebra -----------------------------------------------------------
+    def cholesky(self, a):
+        return np.linalg.cholesky(a)
+
+    def slogdet(self, a):
+        return np.linalg.slogdet(a)
+
+    def solve(self, a, b):
+        return np.linalg.solve(a, b)
+
+    def eigh(self, a):
+        return np.linalg.eigh(a)
+
+    def transpose(self, a):
+        """Swap the last two axes."""
+        return np.swapaxes(a, -1, -2)
+
+    def trace(self, a):
+        return np.trace(a, axis1=-2, axis2=-1)
+
+    # -- scalars --------------------------------------------------------------------
+    def item(self, x):
+        return float(x)
+
+
+class TorchBackend:
+    """The same operations on ``torch.Tensor`` (keeps device, dtype and graph)."""
+
+    name = "torch"
+    inf = float("inf")
+    pi = float(np.pi)
+
+    def __init__(self):
+        import torch
+
+        self.torch = torch
+
+    # -- creation and conversion ------------------------------------------
+    def asarray(self, x, *, like=None):
+        """Convert ``x`` to a floating tensor on ``like``'s device and dtype.
+
+        Tensors keep their graph; integer tensors become the default float dtype.
+        """
+        t = self.torch
+        if isinstance(x, t.Tensor):
+            if like is not None and (x.device != like.device):
+                x = x.to(like.device)
+            if not x.is_floating_point():
+                x = x.to(like.dtype if like is not None else t.get_default_dtype())
+            return x
+        dtype = like.dtype if like is not None else t.get_default_dtype()
+        device = like.device if like is not None else None
+        return t.as_tensor(np.asarray(x), dtype=dtype, device=device)
+
+    def to_numpy(self, x):
+        return x.detach().cpu().numpy()
+
+    def from_numpy(self, a, *, like=None):
+        return self.asarray(a, like=like)
+
+    def _kw(self, like):
+        if like is None:
+            return {"dtype": self.torch.get_default_dtype()}
+        return {"dtype": like.dtype, "device": like.device}
+
+    def zeros(self, shape, *, like=None):
+        return self.torch.zeros(shape, **self._kw(like))
+
+    def ones(self, shape, *, like=None):
+        return self.torch.ones(shape, **self._kw(like))
+
+    def full(self, shape, value, *, like=None):
+        return self.torch.full(shape, value, **self._kw(like))
+
+    def arange(self, n, *, like=None):
+        device = like.device if like is not None else None
+        return self.torch.arange(n, device=device)
+
+    def eye(self, d, *, like=None):
+        return self.torch.eye(d, **self._kw(like))
+
+    def stack(self, xs, axis=0):
+        return self.torch.stack(list(xs), dim=axis)
+
+    def concatenate(self, xs, axis=0):
+        return self.torch.cat(list(xs), dim=axis)
+
+    def reshape(self, x, shape):
+        return self.torch.reshape(x, shape)
+
+    def moveaxis(self, x, source, destination):
+        return self.torch.movedim(x, source, destination)
+
+    def broadcast_arrays(self, *xs):
+        return self.torch.broadcast_tensors(*xs)
+
+    def copy(self, x):
+        return x.clone()
+
+    # -- elementwise ----------------------------------------------------------
+    def log(self, x):
+        return self.torch.log(x)
+
+    def log1p(self, x):
+        return self.torch.log1p(x)
+
+    def exp(self, x):
+        return self.torch.exp(x)
+
+    def expm1(self, x):
+        return self.torch.expm1(x)
+
+    def sqrt(self, x):
+        return self.torch.sqrt(x)
+
+    def abs(self, x):
+        return self.torch.abs(x)
+
+    def sign(self, x):
+        return self.torch.sign(x)
+
+    def where(self, cond, a, b):
+        t = self.torch
+        ref = a if isinstance(a, t.Tensor) else b if isinstance(b, t.Tensor) else None
+        if not isinstance(a, t.Tensor):
+            a = t.as_tensor(a, **self._kw(ref))
+        if not isinstance(b, t.Tensor):
+            b = t.as_tensor(b, **self._kw(ref))
+        return t.where(cond, a, b)
+
+    def maximum(self, a, b):
+        t = self.torch
+        if not isinstance(b, t.Tensor):
+            b = t.as_tensor(b, dtype=a.dtype, device=a.device)
+        if not isinstance(a, t.Tensor):
+            a = t.as_tensor(a, dtype=b.dtype, device=b.device)
+        return t.maximum(a, b)
+
+    def minimum(self, a, b):
+        t = self.torch
+        if not isinstance(b, t.Tensor):
+            b = t.as_tensor(b, dtype=a.dtype, device=a.device)
+        if not isinstance(a, t.Tensor):
+            a = t.as_tensor(a, dtype=b.dtype, device=b.device)
+        return t.minimum(a, b)
+
+    def isnan(self, x):
+        return self.torch.isnan(x)
+
+    def isinf(self, x):
+        return self.torch.isinf(x)
+
+    def isfinite(self, x):
+        return self.torch.isfinite(x)
+
+    def sort(self, x, axis=-1):
+        return self.torch.sort(x, dim=axis).values
+
+    def argsort(self, x, axis=-1):
+        return self.torch.argsort(x, dim=axis)
+
+    def cumsum(self, x, axis=-1):
+        return self.torch.cumsum(x, dim=axis)
+
+    def matmul(self, a, b):
+        return self.torch.matmul(a, b)
+
+    def einsum(self, spec, *xs):
+        return self.torch.einsum(spec, *xs)
+
+    def searchsorted(self, a, v, side="left"):
+        return self.torch.searchsorted(a, v, right=(side == "right"))
+
+    def clip(self, x, lo=None, hi=None):
+        return self.torch.clamp(x, lo, hi)
+
+    def power(self, x, a):
+        return self.torch.pow(x, a)
+
+    # -- reductions -------------------------------------------------------------
+    def _dims(self, axis):
+        return tuple(axis) if isinstance(axis, (tuple, list)) else axis
+
+    def sum(self, x, axis=None, keepdims=False):
+        if axis is None:
+            return self.torch.sum(x)
+        return self.torch.sum(x, dim=self._dims(axis), keepdim=keepdims)
+
+    def mean(self, x, axis=None, keepdims=False):
+        if axis is None:
+            return self.torch.mean(x)
+        return self.torch.mean(x, dim=self._dims(axis), keepdim=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        if axis is None:
+            return self.torch.max(x)
+        return self.torch.amax(x, dim=self._dims(axis), keepdim=keepdims)
+
+    def min(self, x, axis=None, keepdims=False):
+        if axis is None:
+            return self.torch.min(x)
+        return self.torch.amin(x, dim=self._dims(axis), keepdim=keepdims)
+
+    def any(self, x, axis=None):
+        return self.torch.any(x) if axis is None else self.torch.any(x, dim=axis)
+
+    def all(self, x, axis=None):
+        return self.torch.all(x) if axis is None else self.torch.all(x, dim=axis)
+
+    def logsumexp(self, x, axis=None, keepdims=False):
+        if axis is None:
+            return self.torch.logsumexp(x.reshape(-1), dim=0)
+        return self.torch.logsumexp(x, dim=self._dims(axis), keepdim=keepdims)
+
+    # -- special ------------------------------------------------------------------
+    def xlogy(self, x, y):
+        """``x * log(y)`` with ``0 * log(y) = 0``, and a finite gradient at x = 0.
+
+        ``torch.xlogy`` returns the right value but its gradient with respect to
+        ``y`` is ``x / y = 0 / 0 = nan`` where both vanish; the double ``where``
+        keeps every branch finite so the gradient is exactly 0 there.
+        """
+        t = self.torch
+        zero = x == 0
+        safe_y = t.where(zero, t.ones_like(y), y)
+        return t.where(zero, t.zeros_like(x * safe_y), x * t.log(safe_y))
+
+    # -- linear algebra -----------------------------------------------------------
+    def cholesky(self, a):
+        return self.torch.linalg.cholesky(a)
+
+    def slogdet(self, a):
+        return self.torch.linalg.slogdet(a)
+
+    def solve(self, a, b):
+        return self.torch.linalg.solve(a, b)
+
+    def eigh(self, a):
+        return self.torch.linalg.eigh(a)
+
+    def transpose(self, a):
+        return a.transpose(-1, -2)
+
+    def trace(self, a):
+        return self.torch.diagonal(a, dim1=-2, dim2=-1).sum(-1)
+
+    # -- scalars --------------------------------------------------------------------
+    def item(self, x):
+        return float(x.detach().cpu())
+
+
+_NUMPY = NumpyBackend()
+_TORCH = None
+
+
+def get_backend(*arrays):
+    """Return the backend for the inputs: torch if any input is a tensor.
+
+    Mixing is allowed (numpy inputs are moved to the first tensor's device and
+    dtype by ``nx.asarray(x, like=tensor)``); the result follows torch.
+    """
+    global _TORCH
+    if any(is_tensor(a) for a in arrays):
+        if _TORCH is None:
+            _TORCH = TorchBackend()
+        return _TORCH
+    return _NUMPY
+
+
+def first_tensor(*arrays):
+    """The first ``torch.Tensor`` among ``arrays``, or None (for ``like=``)."""
+    for a in arrays:
+        if is_tensor(a):
+            return a
+    return None

@@ -1,0 +1,145 @@
+"""Chapter notebooks: list them, regenerate the executed .ipynb from the .md, check pairing.
+
+The MyST-markdown file ``book/<name>.md`` is the source of truth; its paired
+``book/<name>.ipynb`` holds the executed outputs that Binder opens and nbval
+compares. Usage (from the repository root, with the project's venv)::
+
+    python scripts/notebooks.py list              # notebooks listed in _toc.yml
+    python scripts/notebooks.py sync [FILE ...]   # .md -> executed .ipynb (all by default)
+    python scripts/notebooks.py check             # fail if a pair has drifted
+
+``sync`` runs each notebook in a fresh kernel from ``book/`` (nbclient), with a
+per-notebook time limit, and prints how long each took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+#: A chapter must run in under 60 s on one core; the hard limit leaves headroom
+#: for a slower CI machine.
+TIMEOUT = 180
+
+
+def toc_files() -> list[str]:
+    """Every ``file:`` entry of ``_toc.yml`` (root included), in order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return files
+
+
+def toc_notebooks() -> list[Path]:
+    """The ``.ipynb`` chapters listed in ``_toc.yml``."""
+    return [ROOT / f for f in toc_files() if f.endswith(".ipynb")]
+
+
+def paired_sources() -> list[Path]:
+    """Every ``book/*.md`` that is a jupytext notebook (has a kernelspec)."""
+    out = []
+    for md in sorted(BOOK.glob("*.md")):
+        head = md.read_text().split("\n---", 1)[0]
+        if md.read_text().startswith("---") and "jupytext:" in head:
+            out.append(md)
+    return out
+
+
+def _cells(nb) -> list[tuple[str, str]]:
+    """(cell type, source) of every cell: what must agree between .md and .ipynb."""
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def drift(md: Path) -> str | None:
+    """Describe how ``md`` and its paired ``.ipynb`` differ, or None if they agree."""
+    ipynb = md.with_suffix(".ipynb")
+    if not ipynb.exists():
+        return f"{ipynb.relative_to(ROOT)} is missing: run `make sync`"
+    a = _cells(jupytext.read(md))
+    b = _cells(nbformat.read(ipynb, as_version=4))
+    if a == b:
+        return None
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return (
+                f"{md.name} and {ipynb.name} differ at cell {i} "
+                f"({x[0]}: {x[1][:60]!r} vs {y[0]}: {y[1][:60]!r}): run `make sync`"
+            )
+    return f"{md.name} has {len(a)} cells, {ipynb.name} has {len(b)}: run `make sync`"
+
+
+def missing_outputs(ipynb: Path) -> list[int]:
+    """Indices of code cells that have no stored outputs and no execution count."""
+    nb = nbformat.read(ipynb, as_version=4)
+    return [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.source.strip() and c.execution_count is None
+    ]
+
+
+def execute(md: Path) -> float:
+    """Convert ``md`` to a notebook, run it in a fresh kernel, write the ``.ipynb``."""
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(md)
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    t0 = time.perf_counter()
+    NotebookClient(
+        nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}
+    ).execute()
+    elapsed = time.perf_counter() - t0
+    nb.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
+    nbformat.write(nb, md.with_suffix(".ipynb"))
+    return elapsed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="print the notebooks listed in _toc.yml")
+    s = sub.add_parser("sync", help="regenerate executed .ipynb files from .md")
+    s.add_argument("files", nargs="*", type=Path)
+    sub.add_parser("check", help="fail if a .md and its .ipynb differ")
+    args = parser.parse_args(argv)
+
+    if args.cmd == "list":
+        print("\n".join(str(p.relative_to(ROOT)) for p in toc_notebooks()))
+        return 0
+    if args.cmd == "sync":
+        files = [f.resolve().with_suffix(".md") for f in args.files] or paired_sources()
+        for md in files:
+            print(f"executing {md.relative_to(ROOT)} ...", flush=True)
+            print(f"  done in {execute(md):.1f} s", flush=True)
+        return 0
+    problems = [d for md in paired_sources() if (d := drift(md))]
+    print("\n".join(problems) or "all notebooks in sync")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
