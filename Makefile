@@ -40,11 +40,13 @@ cache-key: $(STAMP)
 
 book: $(STAMP) cache-key
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@$(PY) scripts/check_site.py
 	@echo "The site is at file://$(CURDIR)/_build/html/index.html (or run: make serve)"
 
 # A fresh, strict build: incremental builds hide the warnings of unchanged pages.
 book-strict: $(STAMP) cache-key
 	$(BIN)/jupyter-book build . --all $(JB_FLAGS)
+	$(PY) scripts/check_site.py
 
 test-lib: $(STAMP)
 	$(PY) -m pytest -q tests divlib

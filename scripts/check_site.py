@@ -1,0 +1,59 @@
+"""Check the built site as a reader would get it (run after `jupyter-book build`).
+
+- every page of _toc.yml was rendered, with ``index.html`` at the top;
+- math is typeset by the MathJax copy inside the site (no CDN, so it reads offline);
+- every chapter notebook has Binder and Colab launch buttons that open its ``.ipynb``,
+  and download buttons for the ``.ipynb`` and the ``.md``;
+- exercise solutions are collapsed until clicked.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebooks import ROOT, toc_files  # noqa: E402
+
+HTML = ROOT / "_build" / "html"
+
+
+def problems() -> list[str]:
+    out = []
+    if not (HTML / "index.html").is_file():
+        return [f"{HTML / 'index.html'} is missing: the build failed"]
+    for entry in toc_files():
+        page = HTML / Path(entry).with_suffix(".html")
+        if not page.is_file():
+            out.append(f"{entry} was not rendered ({page} missing)")
+            continue
+        html = page.read_text()
+        scripts = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', html, flags=re.I)
+        has_math = 'class="math' in html
+        if (has_math and not scripts) or any(s.startswith(("http:", "https:", "//")) for s in scripts):
+            out.append(f"{page.name}: MathJax is not served locally ({scripts})")
+        for s in scripts:
+            local = (page.parent / s.split("?")[0]).resolve()
+            if not local.is_file():
+                out.append(f"{page.name}: {s} does not exist in the site")
+        if entry.endswith(".ipynb"):
+            name = Path(entry).as_posix()
+            for host in ("mybinder.org", "colab.research.google.com"):
+                if not re.search(rf'href="https://{re.escape(host)}/[^"]*{re.escape(name)}"', html):
+                    out.append(f"{page.name}: no {host} launch button opening {name}")
+            for suffix in (".ipynb", ".md"):
+                stem = Path(entry).with_suffix(suffix).as_posix()
+                if f"_sources/{stem}" not in html or not (HTML / "_sources" / stem).is_file():
+                    out.append(f"{page.name}: no {suffix} download")
+            n_ex = html.count('class="exercise')
+            n_sol = len(re.findall(r'class="[^"]*solution[^"]*dropdown', html))
+            if n_ex and n_sol < n_ex:
+                out.append(f"{page.name}: {n_ex} exercises but {n_sol} collapsed solutions")
+    return out
+
+
+if __name__ == "__main__":
+    found = problems()
+    print("\n".join(found) or f"site OK: {len(toc_files())} pages, offline math, launch and download buttons")
+    sys.exit(1 if found else 0)
