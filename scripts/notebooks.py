@@ -7,6 +7,7 @@ compares. Usage (from the repository root, with the project's venv)::
     python scripts/notebooks.py list              # notebooks listed in _toc.yml
     python scripts/notebooks.py sync [FILE ...]   # .md -> executed .ipynb (all by default)
     python scripts/notebooks.py check             # fail if a pair has drifted
+    python scripts/notebooks.py stored-config     # a _config.yml that renders stored outputs
 
 ``sync`` runs each notebook in a fresh kernel from ``book/`` (nbclient), with a
 per-notebook time limit, and prints how long each took.
@@ -118,6 +119,25 @@ def execute(md: Path) -> float:
     return elapsed
 
 
+def stored_outputs_config() -> Path:
+    """Write ``_build/_config_stored_outputs.yml``: ``_config.yml`` with execution off.
+
+    ``make test`` runs nbval first, which re-executes every chapter and proves its
+    stored outputs reproduce; the strict build that follows can then render those
+    outputs instead of executing every chapter a second time. Relative paths are made
+    absolute because Jupyter Book resolves them against the config file's folder.
+    """
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    cfg["execute"]["execute_notebooks"] = "off"
+    ext = cfg["sphinx"].get("local_extensions", {})
+    cfg["sphinx"]["local_extensions"] = {k: str(ROOT / v) for k, v in ext.items()}
+    cfg["bibtex_bibfiles"] = [str(ROOT / b) for b in cfg["bibtex_bibfiles"]]
+    out = ROOT / "_build" / "_config_stored_outputs.yml"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -125,10 +145,14 @@ def main(argv=None) -> int:
     s = sub.add_parser("sync", help="regenerate executed .ipynb files from .md")
     s.add_argument("files", nargs="*", type=Path)
     sub.add_parser("check", help="fail if a .md and its .ipynb differ")
+    sub.add_parser("stored-config", help="write a config that renders the stored outputs")
     args = parser.parse_args(argv)
 
     if args.cmd == "list":
         print("\n".join(str(p.relative_to(ROOT)) for p in toc_notebooks()))
+        return 0
+    if args.cmd == "stored-config":
+        print(stored_outputs_config().relative_to(ROOT))
         return 0
     if args.cmd == "sync":
         files = [f.resolve().with_suffix(".md") for f in args.files] or paired_sources()
