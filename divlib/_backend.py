@@ -41,6 +41,10 @@ class NumpyBackend:
     def to_numpy(self, x):
         return np.asarray(x)
 
+    def detach(self, x):
+        """``x`` cut from any autograd graph (numpy arrays have none)."""
+        return x
+
     def from_numpy(self, a, *, like=None):
         return np.asarray(a)
 
@@ -135,9 +139,33 @@ class NumpyBackend:
         """``x * log(y)`` with ``0 * log(y) = 0`` (also for ``y = 0``)."""
         return _special.xlogy(x, y)
 
+    def rel_entr(self, x, y):
+        """Elementwise ``x * log(x / y)``: 0 where x = 0, inf where x > 0 = y.
+
+        Same values as ``scipy.special.rel_entr`` but on numpy's SIMD ``log``
+        (about 3x faster); ``x / y`` overflowing (y below ~1e-308 x) is redone
+        as ``log x - log y``. Inputs must be non-negative (validated upstream).
+        """
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            r = np.divide(x, y)
+            np.log(r, out=r)
+            np.copyto(r, 0.0, where=(x == 0))  # 0 log(0 / y) = 0, also for y = 0
+            if r.size and np.max(r) == np.inf:  # x > 0 = y, or x / y overflowed
+                xb, yb = np.broadcast_to(x, r.shape), np.broadcast_to(y, r.shape)
+                fix = (r == np.inf) & (yb > 0)
+                r[fix] = np.log(xb[fix]) - np.log(yb[fix])
+            r *= x
+        return r
+
     # -- linear algebra -----------------------------------------------------------
     def cholesky(self, a):
         return np.linalg.cholesky(a)
+
+    def solve_triangular(self, a, b, *, lower=True):
+        """Solve ``a x = b`` for a triangular ``a`` (2-D), ``b`` of shape (d, k)."""
+        from scipy.linalg import solve_triangular
+
+        return solve_triangular(a, b, lower=lower)
 
     def slogdet(self, a):
         return np.linalg.slogdet(a)
@@ -191,6 +219,10 @@ class TorchBackend:
 
     def to_numpy(self, x):
         return x.detach().cpu().numpy()
+
+    def detach(self, x):
+        """``x`` cut from the autograd graph (same storage)."""
+        return x.detach()
 
     def from_numpy(self, a, *, like=None):
         return self.asarray(a, like=like)
@@ -362,9 +394,28 @@ class TorchBackend:
         safe_y = t.where(zero, t.ones_like(y), y)
         return t.where(zero, t.zeros_like(x * safe_y), x * t.log(safe_y))
 
+    def rel_entr(self, x, y):
+        """Elementwise ``x * log(x / y)``: 0 where x = 0 (gradient 0), inf where x > 0 = y.
+
+        Without a graph to record, CPU tensors go through numpy's kernel (zero
+        copy, about 2x faster than the torch ops on one thread).
+        """
+        t = self.torch
+        graph = t.is_grad_enabled() and (x.requires_grad or y.requires_grad)
+        if not graph and x.device.type == "cpu" and y.device.type == "cpu":
+            return t.from_numpy(_NUMPY.rel_entr(x.detach().numpy(), y.detach().numpy()))
+        zero = x == 0
+        safe_x = x.masked_fill(zero, 1.0)
+        safe_y = y.masked_fill(zero, 1.0)  # no log(0) where x = y = 0: finite gradient
+        r = safe_x * (t.log(safe_x) - t.log(safe_y))
+        return r.masked_fill(zero, 0.0)
+
     # -- linear algebra -----------------------------------------------------------
     def cholesky(self, a):
         return self.torch.linalg.cholesky(a)
+
+    def solve_triangular(self, a, b, *, lower=True):
+        return self.torch.linalg.solve_triangular(a, b, upper=not lower)
 
     def slogdet(self, a):
         return self.torch.linalg.slogdet(a)
