@@ -13,12 +13,9 @@ from ._information import (
     kl_divergence,
     js_divergence,
     js_distance,
-    f_divergence,
-    total_variation,
-    hellinger,
-    chi2_divergence,
     renyi_divergence,
 )
+from ._f_divergences import f_divergence, total_variation, hellinger, chi2_divergence
 from ._gaussian import (
     kl_gaussian,
     gaussian_w2,
@@ -30,11 +27,10 @@ from ._transport import (
     wasserstein_1d,
     ot_cost,
     wasserstein_discrete,
-    sinkhorn,
-    sinkhorn_divergence,
     sliced_wasserstein,
     monge_map_1d,
 )
+from ._sinkhorn import sinkhorn, sinkhorn_divergence
 from ._duality import kr_dual_objective, gradient_penalty, dual_wasserstein_1
 from ._score import (
     fisher_divergence,
@@ -44,6 +40,7 @@ from ._score import (
     langevin_sample,
     annealed_langevin_sample,
 )
+from ._toy import GaussianMixture, make_gaussian_mixture, make_rings, make_two_moons
 
 __all__ = [
     # information measures (issue 3)
@@ -83,4 +80,22 @@ __all__ = [
     "denoising_score_matching_loss",
     "langevin_sample",
     "annealed_langevin_sample",
+    "GaussianMixture",
+    "make_gaussian_mixture",
+    "make_rings",
+    "make_two_moons",
+    "ScoreMLP",
+    "LinearScore",
+    "train_score_model",
 ]
+
+# torch-only names (issue 5), imported on first access so `import divlib` never imports torch.
+_LAZY = {"ScoreMLP": "._models", "LinearScore": "._models", "train_score_model": "._models"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'divlib' has no attribute {name!r}")

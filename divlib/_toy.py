@@ -1,0 +1,321 @@
+r"""Toy 2-D data sets made by divlib itself (nothing is downloaded), and Gaussian mixtures.
+
+The samplers return numpy float64 arrays of shape (n, d) and take a ``seed``
+(an int, None, or a ``numpy.random.Generator``): the same seed gives the same
+data. :class:`GaussianMixture` also gives the exact log-density and score,
+including those of the mixture blurred by Gaussian noise, which makes it the
+reference for score matching and annealed Langevin dynamics.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._backend import first_tensor, get_backend
+from ._gaussian import as_gaussian
+from ._validation import check_distribution, check_finite, check_nonnegative
+
+
+def _check_n(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1 (the number of samples), got {n!r}.")
+    return int(n)
+
+
+def _check_noise(noise, name="noise"):
+    try:
+        v = float(noise)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number >= 0, got {noise!r}.") from None
+    if not np.isfinite(v) or v < 0:
+        raise ValueError(f"{name} must be a finite number >= 0 (a standard deviation), got {noise!r}.")
+    return v
+
+
+class GaussianMixture:
+    r"""A mixture of Gaussians with exact log-density, score and sampler.
+
+    .. math::
+
+        p(x) = \sum_{k=1}^K w_k\, N(x; m_k, C_k), \qquad
+        \nabla \log p(x) = \sum_{k=1}^K r_k(x)\, \big(-C_k^{-1}(x - m_k)\big),
+
+    with responsibilities :math:`r_k(x) = w_k N(x; m_k, C_k) / p(x)`. Blurring
+    with noise :math:`N(0, \sigma^2 I)` gives the mixture with covariances
+    :math:`C_k + \sigma^2 I`: ``log_prob(x, sigma)`` and ``score(x, sigma)``.
+
+    Parameters
+    ----------
+    means : array_like, shape (K, d)
+        Component means.
+    covs : float, array_like of shape (K,) or (K, d, d), default 1.0
+        Covariances: one variance for all (isotropic), one variance per
+        component, or full symmetric positive definite matrices.
+    weights : array_like, shape (K,), optional
+        Mixture weights, non-negative, summing to 1 (default uniform).
+
+    Raises
+    ------
+    ValueError
+        If ``means`` is not (K, d) and finite, a covariance is not positive
+        definite or has the wrong shape, or ``weights`` is not a distribution.
+
+    Notes
+    -----
+    Each covariance is diagonalised once, :math:`C_k = U_k \Lambda_k U_k^\top`,
+    so the blurred covariances :math:`U_k(\Lambda_k + \sigma^2)U_k^\top` cost
+    nothing more, even with one :math:`\sigma` per sample. ``log_prob`` and
+    ``score`` accept numpy or torch (differentiable) samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divlib import GaussianMixture
+    >>> gm = GaussianMixture([[-2.0], [2.0]], covs=0.25)
+    >>> float(gm.score(np.array([[0.0]]))[0, 0])  # symmetric: zero score at 0
+    0.0
+    >>> x = gm.sample(4, seed=0)
+    >>> x.shape
+    (4, 1)
+    """
+
+    def __init__(self, means, covs=1.0, weights=None):
+        m = np.asarray(means, dtype=np.float64)
+        if m.ndim != 2 or m.shape[0] == 0 or m.shape[1] == 0:
+            raise ValueError(
+                f"means must have shape (K, d) (K components in d dimensions), got shape {m.shape}."
+            )
+        check_finite(m, "means", get_backend(m))
+        K, d = m.shape
+        c = np.asarray(covs, dtype=np.float64)
+        if c.ndim == 0 or c.shape == (K,):  # isotropic variances
+            check_finite(c, "covs", get_backend(c))
+            if np.any(c <= 0):
+                raise ValueError(f"covs holds variances that must be > 0, got min {c.min():.3g}.")
+            c = np.broadcast_to(c, (K,))[:, None, None] * np.eye(d)
+        if c.shape != (K, d, d):
+            raise ValueError(
+                f"covs must be a variance, K = {K} variances or K = {K} matrices of shape "
+                f"({d}, {d}); got shape {np.shape(covs)}."
+            )
+        for k in range(K):
+            as_gaussian(m[k], c[k], (f"means[{k}]", f"covs[{k}]"))
+        if weights is None:
+            w = np.full(K, 1.0 / K)
+        else:
+            w = np.asarray(weights, dtype=np.float64)
+            if w.shape != (K,):
+                raise ValueError(f"weights must have shape ({K},), one per component, got shape {w.shape}.")
+            w = check_distribution(w, "weights", get_backend(w))
+        self.means, self.covs, self.weights = m, c, w
+        lam, U = np.linalg.eigh(c)  # C_k = U_k diag(lam_k) U_k^T; (K, d), (K, d, d)
+        self._lam, self._U = lam, U
+
+    @classmethod
+    def on_circle(cls, n_components=8, radius=4.0, std=0.5):
+        """``n_components`` equal-weight isotropic Gaussians evenly spaced on a circle in 2-D."""
+        if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) or n_components < 1:
+            raise ValueError(f"n_components must be an integer >= 1, got {n_components!r}.")
+        radius = _check_noise(radius, "radius")
+        std = _check_noise(std, "std")
+        if std == 0:
+            raise ValueError("std must be > 0 (a Gaussian needs a positive variance), got 0.")
+        theta = 2 * np.pi * np.arange(n_components) / n_components
+        means = radius * np.stack([np.cos(theta), np.sin(theta)], axis=1)
+        return cls(means, covs=std**2)
+
+    @property
+    def dim(self):
+        """The dimension d."""
+        return self.means.shape[1]
+
+    def _components(self, x, sigma):
+        """Per-component log-densities (n, K) and scores (n, K, d) of the blurred mixture."""
+        nx = get_backend(x, sigma)
+        like = first_tensor(x, sigma)
+        x = nx.asarray(x, like=like)
+        if x.ndim != 2 or x.shape[1] != self.dim:
+            raise ValueError(
+                f"x must have shape (n, {self.dim}) for this {self.dim}-D mixture, got shape {tuple(x.shape)}."
+            )
+        m = nx.asarray(self.means, like=like)  # (K, d)
+        U = nx.asarray(self._U, like=like)  # (K, d, d)
+        var = nx.asarray(self._lam, like=like)[None]  # (1, K, d)
+        if sigma is not None:
+            s = nx.asarray(sigma, like=like)
+            if s.ndim > 1 or (s.ndim == 1 and s.shape[0] not in (1, x.shape[0])):
+                raise ValueError(
+                    f"sigma must be a number or have shape (n,) = ({x.shape[0]},), got shape {tuple(s.shape)}."
+                )
+            check_finite(s, "sigma", nx)
+            check_nonnegative(s, "sigma", nx, what="noise levels")
+            s2 = nx.reshape(s**2, (-1, 1, 1))  # (n or 1, 1, 1)
+            var = var + s2  # eigenvalues of C_k + sigma^2 I
+        # y = U_k^T (x - m_k), coordinates in the eigenbasis: (n, K, d)
+        y = nx.einsum("kji,nkj->nki", U, x[:, None, :] - m[None])
+        log_N = -0.5 * (nx.sum(y**2 / var, axis=-1) + nx.sum(nx.log(var), axis=-1)
+                        + self.dim * math.log(2 * math.pi))  # (n, K)
+        score_k = -nx.einsum("kij,nkj->nki", U, y / var)  # -(C_k + s^2 I)^{-1}(x - m_k), (n, K, d)
+        return nx, log_N, score_k
+
+    def log_prob(self, x, sigma=None):
+        r"""Log-density :math:`\log p(x)` (or of the blurred :math:`p_\sigma`), shape (n,)."""
+        nx, log_N, _ = self._components(x, sigma)
+        log_w = nx.asarray(np.log(self.weights), like=first_tensor(log_N))
+        return nx.logsumexp(log_w + log_N, axis=1)
+
+    def score(self, x, sigma=None):
+        r"""Score :math:`\nabla_x \log p(x)` (or of :math:`p_\sigma`), shape (n, d).
+
+        ``sigma`` is a number or an array of shape (n,), one noise level per
+        sample: the calling convention of :func:`divlib.annealed_langevin_sample`.
+        """
+        nx, log_N, score_k = self._components(x, sigma)
+        log_w = nx.asarray(np.log(self.weights), like=first_tensor(log_N))
+        log_r = log_w + log_N
+        r = nx.exp(log_r - nx.logsumexp(log_r, axis=1, keepdims=True))  # responsibilities (n, K)
+        return nx.sum(r[:, :, None] * score_k, axis=1)
+
+    def sample(self, n, seed=None):
+        """Draw ``n`` samples, a numpy array of shape (n, d)."""
+        n = _check_n(n)
+        rng = np.random.default_rng(seed)
+        k = rng.choice(len(self.weights), size=n, p=self.weights)  # component of each sample
+        z = rng.standard_normal((n, self.dim))
+        L = np.linalg.cholesky(self.covs)  # (K, d, d)
+        return self.means[k] + np.einsum("nij,nj->ni", L[k], z)
+
+    def __repr__(self):
+        return f"GaussianMixture(K={len(self.weights)}, d={self.dim})"
+
+
+def make_gaussian_mixture(n, *, n_components=8, radius=4.0, std=0.5, seed=None):
+    r"""Samples of ``n_components`` Gaussians evenly spaced on a circle (2-D).
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    n_components : int, default 8
+        Number of equal-weight components.
+    radius : float, default 4.0
+        Radius of the circle of means.
+    std : float, default 0.5
+        Standard deviation of each (isotropic) component.
+    seed : int or numpy.random.Generator, optional
+        Seed; the same seed gives the same samples.
+
+    Returns
+    -------
+    x : ndarray, shape (n, 2)
+
+    Raises
+    ------
+    ValueError
+        If ``n`` or ``n_components`` is not a positive integer, or ``radius`` or
+        ``std`` is negative (``std`` must be > 0).
+
+    Notes
+    -----
+    The density is ``GaussianMixture.on_circle(n_components, radius, std)``,
+    which gives its exact log-density and score.
+
+    Examples
+    --------
+    >>> from divlib import make_gaussian_mixture
+    >>> make_gaussian_mixture(500, seed=0).shape
+    (500, 2)
+    """
+    return GaussianMixture.on_circle(n_components, radius, std).sample(n, seed=seed)
+
+
+def make_rings(n, *, radii=(2.0, 4.0), noise=0.2, seed=None):
+    r"""Concentric noisy circles in 2-D, uniform along their union.
+
+    Each point is :math:`r_j(\cos t, \sin t) + \text{noise}\cdot z` with
+    :math:`t` uniform on :math:`[0, 2\pi)`, :math:`z \sim N(0, I)`, and ring
+    :math:`j` chosen with probability proportional to its radius (its length).
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    radii : sequence of float, default (2.0, 4.0)
+        Radii of the rings, > 0.
+    noise : float, default 0.2
+        Standard deviation of the Gaussian noise added to each point, >= 0.
+    seed : int or numpy.random.Generator, optional
+        Seed; the same seed gives the same samples.
+
+    Returns
+    -------
+    x : ndarray, shape (n, 2)
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a positive integer, ``radii`` is empty or not positive,
+        or ``noise`` is negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from divlib import make_rings
+    >>> x = make_rings(1000, radii=(1.0,), noise=0.0, seed=0)
+    >>> bool(np.allclose(np.hypot(x[:, 0], x[:, 1]), 1.0))
+    True
+    """
+    n = _check_n(n)
+    r = np.asarray(radii, dtype=np.float64).reshape(-1)
+    if r.size == 0 or not np.all(np.isfinite(r)) or np.any(r <= 0):
+        raise ValueError(f"radii must be a non-empty sequence of finite numbers > 0, got {radii!r}.")
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(seed)
+    j = rng.choice(r.size, size=n, p=r / r.sum())  # ring of each point
+    t = rng.uniform(0.0, 2 * np.pi, size=n)
+    x = r[j, None] * np.stack([np.cos(t), np.sin(t)], axis=1)
+    return x + noise * rng.standard_normal((n, 2))
+
+
+def make_two_moons(n, *, noise=0.1, seed=None):
+    r"""Two interleaving half circles in 2-D (the classic "two moons").
+
+    The upper moon is :math:`(\cos t, \sin t)`, the lower one
+    :math:`(1 - \cos t, \tfrac12 - \sin t)`, :math:`t` uniform on :math:`[0, \pi]`,
+    each point on either moon with probability 1/2, plus Gaussian noise.
+    The geometry of ``sklearn.datasets.make_moons``.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    noise : float, default 0.1
+        Standard deviation of the Gaussian noise, >= 0.
+    seed : int or numpy.random.Generator, optional
+        Seed; the same seed gives the same samples.
+
+    Returns
+    -------
+    x : ndarray, shape (n, 2)
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a positive integer or ``noise`` is negative.
+
+    Examples
+    --------
+    >>> from divlib import make_two_moons
+    >>> make_two_moons(300, noise=0.05, seed=0).shape
+    (300, 2)
+    """
+    n = _check_n(n)
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(seed)
+    lower = rng.random(n) < 0.5
+    t = rng.uniform(0.0, np.pi, size=n)
+    x = np.stack([np.cos(t), np.sin(t)], axis=1)
+    x[lower] = np.stack([1.0 - np.cos(t[lower]), 0.5 - np.sin(t[lower])], axis=1)
+    return x + noise * rng.standard_normal((n, 2))

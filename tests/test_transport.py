@@ -1,0 +1,600 @@
+"""Optimal transport (issue 4): 1-D, exact LP, point clouds, Sinkhorn, sliced.
+
+Oracles: scipy.stats.wasserstein_distance (1-D, weights), POT (ot.emd2,
+ot.wasserstein_1d, ot.sinkhorn / sinkhorn2 with method='sinkhorn_log',
+ot.sliced_wasserstein_distance with the same projections), the dual LP
+solved with scipy.optimize.linprog, finite differences for gradients, and
+closed forms (translations, order statistics).
+
+POT conventions differ from divlib's: ot.wasserstein_1d with p=2 and ot.emd2
+with a squared Euclidean cost return W_2^2 (the tests take the root).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import ot
+import pytest
+import scipy.optimize as sopt
+import scipy.stats as sst
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from divlib import (
+    monge_map_1d,
+    ot_cost,
+    sinkhorn,
+    sinkhorn_divergence,
+    sliced_wasserstein,
+    wasserstein_1d,
+    wasserstein_discrete,
+)
+from divlib._transport import ConvergenceWarning, _random_directions
+
+HYP = settings(max_examples=30, deadline=None)
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["numpy", "torch"])
+def xp(request):
+    """Convert a numpy array to the backend under test (torch in float64)."""
+    if request.param == "numpy":
+        return lambda a: np.asarray(a, dtype=np.float64)
+    return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
+
+
+def npy(v):
+    if isinstance(v, torch.Tensor):
+        return v.detach().cpu().numpy()
+    return np.asarray(v, dtype=np.float64)
+
+
+def simplex(rng, n, zeros=0):
+    w = rng.random(n) + 0.05
+    if zeros:
+        w[rng.choice(n, zeros, replace=False)] = 0.0
+    return w / w.sum()
+
+
+def sqdist(x, y):
+    return ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
+
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+# == wasserstein_1d ==================================================================
+
+
+@pytest.mark.parametrize("n,m", [(50, 50), (40, 70), (1, 9)])
+def test_w1d_matches_scipy_unweighted(xp, n, m):
+    rng = np.random.default_rng(0)
+    u, v = rng.normal(size=n), rng.gamma(2.0, size=m)
+    ref = sst.wasserstein_distance(u, v)
+    assert np.isclose(npy(wasserstein_1d(xp(u), xp(v))), ref, rtol=1e-12, atol=1e-14)
+
+
+def test_w1d_matches_scipy_weighted(xp):
+    rng = np.random.default_rng(1)
+    u, v = rng.normal(size=30), rng.normal(1.0, 2.0, size=45)
+    wu, wv = simplex(rng, 30, zeros=3), simplex(rng, 45)
+    ref = sst.wasserstein_distance(u, v, wu, wv)
+    got = wasserstein_1d(xp(u), xp(v), xp(wu), xp(wv))
+    assert np.isclose(npy(got), ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, 1.5])
+def test_w1d_matches_pot_power_p(xp, p):
+    rng = np.random.default_rng(2)
+    u, v = rng.normal(size=25), rng.uniform(-1, 3, size=35)
+    wu, wv = simplex(rng, 25), simplex(rng, 35)
+    ref = ot.wasserstein_1d(u, v, wu, wv, p=p) ** (1 / p)  # POT returns W_p^p
+    assert np.isclose(npy(wasserstein_1d(xp(u), xp(v), xp(wu), xp(wv), p=p)), ref, rtol=1e-10)
+    ref_eq = ot.wasserstein_1d(u[:20], v[:20], p=p) ** (1 / p)
+    assert np.isclose(npy(wasserstein_1d(xp(u[:20]), xp(v[:20]), p=p)), ref_eq, rtol=1e-10)
+
+
+def test_w1d_fast_path_equals_general_path():
+    rng = np.random.default_rng(3)
+    u, v = rng.normal(size=200), rng.normal(size=200) * 2
+    w = np.full(200, 1 / 200)
+    for p in (1, 2):
+        assert np.isclose(wasserstein_1d(u, v, p=p), wasserstein_1d(u, v, w, w, p=p), rtol=1e-12)
+
+
+@HYP
+@given(seed=seeds, c=st.floats(-50, 50), p=st.sampled_from([1, 2, 3]))
+def test_w1d_translation(seed, c, p):
+    x = np.random.default_rng(seed).normal(size=64)
+    assert np.isclose(wasserstein_1d(x, x + c, p=p), abs(c), rtol=1e-9, atol=1e-9)
+
+
+@HYP
+@given(seed=seeds, p=st.sampled_from([1, 2]))
+def test_w1d_metric_axioms(seed, p):
+    rng = np.random.default_rng(seed)
+    x, y, z = rng.normal(size=20), rng.normal(1, 2, size=31), rng.exponential(size=17)
+    wx = simplex(rng, 20)
+    dxy, dyx = wasserstein_1d(x, y, wx, None, p=p), wasserstein_1d(y, x, None, wx, p=p)
+    assert np.isclose(dxy, dyx, rtol=1e-12, atol=1e-14)
+    assert wasserstein_1d(x, x, wx, wx, p=p) == pytest.approx(0.0, abs=1e-12)
+    assert wasserstein_1d(x, z, wx, None, p=p) <= dxy + wasserstein_1d(y, z, p=p) + 1e-12
+
+
+@pytest.mark.parametrize("p", [1.0, 2.0])
+def test_w1d_gradcheck(p):
+    rng = np.random.default_rng(4)
+    u = torch.tensor(rng.normal(size=7), requires_grad=True)
+    v = torch.tensor(rng.normal(size=5) + 0.3, requires_grad=True)
+    wu = torch.tensor(simplex(rng, 7))
+    assert torch.autograd.gradcheck(lambda s, t: wasserstein_1d(s, t, wu, None, p=p), (u, v))
+    v6 = torch.tensor(rng.normal(size=7) + 0.3, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda s, t: wasserstein_1d(s, t, p=p), (u, v6))
+
+
+def test_w1d_torch_keeps_dtype_and_returns_tensor():
+    x = torch.linspace(0, 1, 10, dtype=torch.float32)
+    out = wasserstein_1d(x, x + 1)
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float32
+    assert float(out) == pytest.approx(1.0, rel=1e-6)
+    assert isinstance(wasserstein_1d(np.arange(3.0), np.arange(3.0) + 1), np.floating | np.ndarray)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(u_values=[], v_values=[1.0]), "u_values is empty"),
+        (dict(u_values=[[1.0, 2.0]], v_values=[1.0]), "u_values must be a 1-D"),
+        (dict(u_values=[1.0, np.nan], v_values=[1.0]), "u_values has 1 NaN"),
+        (dict(u_values=[1.0], v_values=[np.inf]), "v_values has 1 infinite"),
+        (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.2, -0.2]), "u_weights has 1 negative"),
+        (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.0, 1.0]), "u_weights sums to 2"),
+        (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.0]), r"u_weights has shape \(1,\)"),
+        (dict(u_values=[1.0, 2.0], v_values=[1.0], v_weights=[np.nan]), "v_weights has 1 NaN"),
+        (dict(u_values=[1.0], v_values=[1.0], p=0.5), "p must be a finite number >= 1"),
+        (dict(u_values=[1.0], v_values=[1.0], p="two"), "p must be a number"),
+    ],
+)
+def test_w1d_bad_inputs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        wasserstein_1d(**kwargs)
+
+
+# == monge_map_1d ====================================================================
+
+
+def test_monge_map_1d_maps_order_statistics(xp):
+    rng = np.random.default_rng(5)
+    u, v = rng.normal(size=40), rng.exponential(size=40)
+    T = monge_map_1d(xp(u), xp(v))
+    assert np.allclose(npy(T(xp(np.sort(u)))), np.sort(v), rtol=1e-12)
+    assert isinstance(T(xp(u)), type(xp(u)))
+
+
+def test_monge_map_1d_pushes_gaussian_to_gaussian():
+    # true map between N(1, 2^2) and N(-3, 0.5^2): x -> -3 + (x - 1) / 4
+    rng = np.random.default_rng(6)
+    T = monge_map_1d(rng.normal(1, 2, size=20000), rng.normal(-3, 0.5, size=20000))
+    grid = np.linspace(-2, 4, 13)
+    assert np.allclose(T(grid), -3 + (grid - 1) / 4, atol=0.03)
+    pushed = T(rng.normal(1, 2, size=20000))
+    assert wasserstein_1d(pushed, rng.normal(-3, 0.5, size=20000)) < 0.02
+
+
+@HYP
+@given(seed=seeds)
+def test_monge_map_1d_is_monotone(seed):
+    rng = np.random.default_rng(seed)
+    T = monge_map_1d(rng.normal(size=15), rng.standard_cauchy(size=23))
+    t = T(np.sort(rng.normal(scale=3, size=100)))
+    assert np.all(np.diff(t) >= 0)
+
+
+def test_monge_map_1d_bad_inputs():
+    with pytest.raises(ValueError, match="u_values is empty"):
+        monge_map_1d([], [1.0])
+    with pytest.raises(ValueError, match="v_values has 1 NaN"):
+        monge_map_1d([1.0], [np.nan])
+
+
+# == ot_cost ==========================================================================
+
+
+@pytest.mark.parametrize("n,m,zeros", [(12, 17, 0), (30, 30, 0), (25, 20, 4), (1, 5, 0)])
+def test_ot_cost_matches_pot_emd2(xp, n, m, zeros):
+    rng = np.random.default_rng(n + m)
+    a, b = simplex(rng, n, zeros=zeros), simplex(rng, m)
+    M = sqdist(rng.normal(size=(n, 3)), rng.normal(size=(m, 3)))
+    cost, P = ot_cost(xp(a), xp(b), xp(M), return_plan=True)
+    assert np.isclose(npy(cost), ot.emd2(a, b, M), rtol=1e-9, atol=1e-12)
+    P = npy(P)
+    assert np.allclose(P.sum(1), a, atol=1e-9) and np.allclose(P.sum(0), b, atol=1e-9)
+    assert P.min() >= 0 and np.isclose((P * M).sum(), npy(cost))
+
+
+def test_ot_cost_uniform_square_is_a_permutation(xp):
+    rng = np.random.default_rng(7)
+    n = 40
+    a = np.full(n, 1 / n)
+    M = sqdist(rng.normal(size=(n, 2)), rng.normal(size=(n, 2)))
+    cost, P = ot_cost(xp(a), xp(a), xp(M), return_plan=True)
+    assert np.isclose(npy(cost), ot.emd2(a, a, M), rtol=1e-10)
+    P = npy(P)
+    assert np.all((P == 0) | np.isclose(P, 1 / n)) and np.count_nonzero(P) == n
+
+
+def test_ot_cost_unnormalised_equal_masses():
+    rng = np.random.default_rng(8)
+    a, b = 3 * simplex(rng, 6), 3 * simplex(rng, 9)
+    M = rng.random((6, 9))
+    assert np.isclose(ot_cost(a, b, M), 3 * ot.emd2(a / 3, b / 3, M), rtol=1e-9)
+
+
+def test_ot_cost_primal_equals_dual_lp():
+    # dual: max a.f + b.g  s.t. f_i + g_j <= M_ij, solved independently by linprog
+    rng = np.random.default_rng(9)
+    n, m = 8, 11
+    a, b, M = simplex(rng, n), simplex(rng, m), rng.random((n, m)) * 5
+    A = np.zeros((n * m, n + m))
+    for i in range(n):
+        for j in range(m):
+            A[i * m + j, i] = A[i * m + j, n + j] = 1.0
+    res = sopt.linprog(-np.concatenate([a, b]), A_ub=A, b_ub=M.ravel(), bounds=(None, None))
+    assert res.status == 0
+    assert np.isclose(ot_cost(a, b, M), -res.fun, rtol=1e-9)
+
+
+@HYP
+@given(seed=seeds, n=st.integers(1, 9), m=st.integers(1, 9))
+def test_ot_cost_plan_marginals_and_bounds(seed, n, m):
+    rng = np.random.default_rng(seed)
+    a, b, M = simplex(rng, n), simplex(rng, m), rng.random((n, m))
+    cost, P = ot_cost(a, b, M, return_plan=True)
+    assert np.allclose(P.sum(1), a, atol=1e-9) and np.allclose(P.sum(0), b, atol=1e-9)
+    # the independent coupling is feasible, so it costs at least the optimum
+    assert M.min() - 1e-12 <= cost <= a @ M @ b + 1e-12
+
+
+def test_ot_cost_gradient_wrt_M_is_the_plan():
+    rng = np.random.default_rng(10)
+    a, b, M = simplex(rng, 6), simplex(rng, 8), rng.random((6, 8))
+    Mt = torch.tensor(M, requires_grad=True)
+    cost, P = ot_cost(torch.tensor(a), torch.tensor(b), Mt, return_plan=True)
+    cost.backward()
+    assert torch.allclose(Mt.grad, P)
+    # envelope theorem against a central finite difference in a random direction
+    D, h = rng.normal(size=M.shape), 1e-6
+    fd = (ot_cost(a, b, M + h * D) - ot_cost(a, b, M - h * D)) / (2 * h)
+    assert np.isclose(fd, (P.numpy() * D).sum(), rtol=1e-5, atol=1e-8)
+
+
+def test_ot_cost_solver_failure_is_a_runtime_error(monkeypatch):
+    class Failed:
+        status, message, x, fun = 2, "The problem is infeasible.", None, None
+
+    monkeypatch.setattr(sopt, "linprog", lambda *a, **k: Failed())
+    with pytest.raises(RuntimeError, match="infeasible"):
+        ot_cost([0.3, 0.7], [0.5, 0.25, 0.25], np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "a,b,M,match",
+    [
+        ([0.5, 0.5], [0.3, 0.3], np.ones((2, 2)), "a sums to 1 but b sums to 0.6"),
+        ([0.5, 0.5], [1.0], np.ones((2, 2)), r"M has shape \(2, 2\) but a has n = 2 and b has m = 1"),
+        ([1.2, -0.2], [1.0], np.ones((2, 1)), "a has 1 negative"),
+        ([1.0], [np.nan], np.ones((1, 1)), "b has 1 NaN"),
+        ([], [1.0], np.ones((0, 1)), "a is empty"),
+        ([[1.0]], [1.0], np.ones((1, 1)), "a must be a 1-D"),
+        ([0.0, 0.0], [0.0], np.ones((2, 1)), "a sums to 0"),
+        ([1.0], [1.0], [[np.inf]], "M has 1 infinite"),
+    ],
+)
+def test_ot_cost_bad_inputs(a, b, M, match):
+    with pytest.raises(ValueError, match=match):
+        ot_cost(a, b, M)
+
+
+# == wasserstein_discrete ==============================================================
+
+
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0])
+def test_wasserstein_discrete_matches_pot(xp, p):
+    rng = np.random.default_rng(11)
+    x, y = rng.normal(size=(20, 3)), rng.normal(size=(15, 3)) + 0.5
+    a, b = simplex(rng, 20), simplex(rng, 15)
+    M = ot.dist(x, y, metric="euclidean") ** p
+    ref = ot.emd2(a, b, M) ** (1 / p)
+    assert np.isclose(npy(wasserstein_discrete(xp(x), xp(y), xp(a), xp(b), p=p)), ref, rtol=1e-8)
+
+
+@HYP
+@given(seed=seeds, p=st.sampled_from([1, 2]))
+def test_wasserstein_discrete_translation_and_1d(seed, p):
+    rng = np.random.default_rng(seed)
+    x, c = rng.normal(size=(12, 2)), rng.normal(size=2) * 3
+    assert np.isclose(wasserstein_discrete(x, x + c, p=p), np.linalg.norm(c), rtol=1e-7)
+    u, v = rng.normal(size=9), rng.normal(size=13)
+    assert np.isclose(wasserstein_discrete(u, v, p=p), wasserstein_1d(u, v, p=p), rtol=1e-7)
+
+
+@HYP
+@given(seed=seeds)
+def test_wasserstein_discrete_metric_axioms(seed):
+    rng = np.random.default_rng(seed)
+    x, y, z = rng.normal(size=(7, 2)), rng.normal(size=(9, 2)), rng.normal(size=(5, 2)) + 1
+    dxy = wasserstein_discrete(x, y)
+    assert np.isclose(dxy, wasserstein_discrete(y, x), rtol=1e-9)
+    assert wasserstein_discrete(x, x) == pytest.approx(0.0, abs=1e-12)
+    assert wasserstein_discrete(x, z) <= dxy + wasserstein_discrete(y, z) + 1e-9
+
+
+def test_wasserstein_discrete_gradient_is_finite():
+    rng = np.random.default_rng(12)
+    x = torch.tensor(rng.normal(size=(10, 2)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(10, 2)))
+    for p in (1.0, 2.0):
+        (g,) = torch.autograd.grad(wasserstein_discrete(x, y, p=p), x)
+        assert torch.isfinite(g).all() and g.abs().sum() > 0
+    (g,) = torch.autograd.grad(wasserstein_discrete(x, x.detach(), p=1.0), x)
+    assert torch.isfinite(g).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(x=np.ones((3, 2)), y=np.ones((3, 3))), "d = 2 dimensions but y in d = 3"),
+        (dict(x=np.ones((3, 2)), y=np.ones((3, 2)), a=[0.5, 0.5, 0.5]), "a sums to 1.5"),
+        (dict(x=np.ones((0, 2)), y=np.ones((3, 2))), "x is empty"),
+        (dict(x=np.ones((2, 2, 2)), y=np.ones((3, 2))), "x must be a point cloud"),
+        (dict(x=np.ones((2, 2)), y=np.ones((3, 2)), p=0), "p must be a finite number >= 1"),
+    ],
+)
+def test_wasserstein_discrete_bad_inputs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        wasserstein_discrete(**kwargs)
+
+
+# == sinkhorn ==========================================================================
+
+
+@pytest.mark.parametrize("reg", [1.0, 0.1, 0.05])
+def test_sinkhorn_matches_pot_log(xp, reg):
+    rng = np.random.default_rng(13)
+    a, b = simplex(rng, 30, zeros=2), simplex(rng, 40)
+    M = sqdist(rng.normal(size=(30, 2)), rng.normal(size=(40, 2)))
+    M /= M.max()
+    ref = ot.sinkhorn2(a, b, M, reg, method="sinkhorn_log", numItermax=100000, stopThr=1e-12)
+    cost, P = sinkhorn(xp(a), xp(b), xp(M), reg, max_iter=100000, tol=1e-12, return_plan=True)
+    assert np.isclose(npy(cost), ref, rtol=1e-8, atol=1e-10)
+    P_ref = ot.sinkhorn(a, b, M, reg, method="sinkhorn_log", numItermax=100000, stopThr=1e-12)
+    assert np.allclose(npy(P), P_ref, atol=1e-9)
+
+
+def test_sinkhorn_torch_pot_same_backend():
+    rng = np.random.default_rng(14)
+    a, b = torch.tensor(simplex(rng, 20)), torch.tensor(simplex(rng, 25))
+    M = torch.tensor(rng.random((20, 25)))
+    ref = ot.sinkhorn2(a, b, M, 0.1, method="sinkhorn_log", stopThr=1e-12, numItermax=10000)
+    assert torch.isclose(sinkhorn(a, b, M, 0.1, tol=1e-12), ref, rtol=1e-8)
+
+
+@HYP
+@given(seed=seeds, n=st.integers(2, 12), m=st.integers(2, 12))
+def test_sinkhorn_above_exact_and_converges_to_it(seed, n, m):
+    rng = np.random.default_rng(seed)
+    a, b, M = simplex(rng, n), simplex(rng, m), rng.random((n, m))
+    exact = ot_cost(a, b, M)
+    costs = [sinkhorn(a, b, M, reg, max_iter=20000, tol=1e-11) for reg in (1.0, 0.1, 0.01)]
+    assert all(c >= exact - 1e-9 for c in costs)
+    assert costs[0] >= costs[1] - 1e-9 >= costs[2] - 2e-9  # decreasing in reg
+    assert costs[2] - exact < 0.01 * 4 * np.log(n * m)  # O(reg log(nm)) gap
+
+
+@HYP
+@given(seed=seeds)
+def test_sinkhorn_plan_marginals(seed):
+    rng = np.random.default_rng(seed)
+    a, b, M = simplex(rng, 9, zeros=2), simplex(rng, 7), rng.random((9, 7))
+    _, P = sinkhorn(a, b, M, 0.05, max_iter=20000, tol=1e-10, return_plan=True)
+    assert np.allclose(P.sum(1), a, atol=1e-9) and np.allclose(P.sum(0), b, atol=1e-9)
+    assert np.all(P[a == 0] == 0)
+
+
+def test_sinkhorn_small_reg_does_not_underflow():
+    # M / reg reaches 1000: the plain kernel exp(-M/reg) underflows to 0 in
+    # float64 (and a kernel-domain Sinkhorn divides 0 by 0); the log domain does not
+    rng = np.random.default_rng(15)
+    a, b, M = simplex(rng, 8), simplex(rng, 8), rng.random((8, 8)) * 50
+    reg = 0.05
+    assert np.exp(-M / reg).min() == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # it must converge
+        c, P = sinkhorn(a, b, M, reg, max_iter=20000, tol=1e-6, return_plan=True)
+    exact = ot_cost(a, b, M)
+    assert np.all(np.isfinite(P)) and np.allclose(P.sum(0), b, atol=1e-6)
+    assert exact - 1e-9 <= c <= exact + reg * np.log(64)
+
+
+def test_sinkhorn_gradcheck():
+    rng = np.random.default_rng(16)
+    a = torch.tensor(simplex(rng, 4), requires_grad=True)
+    b = torch.tensor(simplex(rng, 5))
+    M = torch.tensor(rng.random((4, 5)), requires_grad=True)
+    f = lambda a_, M_: sinkhorn(a_ / a_.sum(), b, M_, 0.5, max_iter=5000, tol=1e-14)  # noqa: E731
+    assert torch.autograd.gradcheck(f, (a, M), atol=1e-6)
+
+
+def test_sinkhorn_warns_when_not_converged():
+    rng = np.random.default_rng(17)
+    a, b, M = simplex(rng, 10), simplex(rng, 10), rng.random((10, 10))
+    with pytest.warns(ConvergenceWarning, match="max_iter=3.*reg=0.01"):
+        c = sinkhorn(a, b, M, 0.01, max_iter=3)
+    assert issubclass(ConvergenceWarning, UserWarning) and np.isfinite(c)
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,match",
+    [
+        (([0.5, 0.5], [0.5, 0.5], np.ones((2, 2)), 0.0), {}, "reg must be a finite number > 0"),
+        (([0.5, 0.5], [0.5, 0.5], np.ones((2, 2)), -1.0), {}, "reg must be a finite number > 0"),
+        (([0.5, 0.5], [0.5, 0.5], np.ones((2, 2)), np.nan), {}, "reg must be a finite number > 0"),
+        (([0.5, 0.5], [0.5, 0.5], np.ones((2, 2)), "x"), {}, "reg must be a positive number"),
+        (([0.5, 0.5], [0.4, 0.5], np.ones((2, 2)), 1.0), {}, "same total mass"),
+        (([0.5, 0.5], [1.0], np.ones((2, 2)), 1.0), {}, r"M has shape \(2, 2\)"),
+        (([0.5, 0.5], [1.0], np.ones((2, 1)), 1.0), {"max_iter": 0}, "max_iter must be a positive"),
+        (([1.5, -0.5], [1.0], np.ones((2, 1)), 1.0), {}, "a has 1 negative"),
+    ],
+)
+def test_sinkhorn_bad_inputs(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sinkhorn(*args, **kwargs)
+
+
+# == sinkhorn_divergence =================================================================
+
+
+def entropic_ot_pot(a, b, C, eps):
+    """OT_eps(a, b) = <P, C> + eps KL(P || a x b) from POT's log-domain plan."""
+    P = ot.sinkhorn(a, b, C, eps, method="sinkhorn_log", numItermax=20000, stopThr=1e-12)
+    nz = P > 0
+    return (P * C).sum() + eps * (P[nz] * np.log(P[nz] / np.outer(a, b)[nz])).sum()
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_sinkhorn_divergence_matches_pot_construction(xp, p):
+    rng = np.random.default_rng(18)
+    x, y = rng.normal(size=(15, 2)), rng.normal(size=(20, 2)) * 0.7 + 0.5
+    a, b = simplex(rng, 15), simplex(rng, 20)
+    eps = 0.5
+
+    def C(s, t):
+        return ot.dist(s, t, metric="euclidean") ** p
+
+    ref = entropic_ot_pot(a, b, C(x, y), eps) - 0.5 * (
+        entropic_ot_pot(a, a, C(x, x), eps) + entropic_ot_pot(b, b, C(y, y), eps)
+    )
+    got = sinkhorn_divergence(xp(x), xp(y), reg=eps, p=p, a=xp(a), b=xp(b), tol=1e-12, max_iter=20000)
+    assert np.isclose(npy(got), ref, rtol=1e-7, atol=1e-9)
+
+
+@HYP
+@given(seed=seeds, p=st.sampled_from([1, 2]), reg=st.sampled_from([0.05, 0.3, 2.0]))
+def test_sinkhorn_divergence_nonnegative_symmetric_zero_on_diagonal(seed, p, reg):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(10, 2)), rng.normal(size=(14, 2)) + rng.normal(size=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sxy = sinkhorn_divergence(x, y, reg=reg, p=p, max_iter=3000, tol=1e-10)
+        syx = sinkhorn_divergence(y, x, reg=reg, p=p, max_iter=3000, tol=1e-10)
+        sxx = sinkhorn_divergence(x, x.copy(), reg=reg, p=p)
+    assert sxy >= -1e-9 and np.isclose(sxy, syx, rtol=1e-5, atol=1e-8)
+    assert abs(sxx) < 1e-12
+
+
+def test_sinkhorn_divergence_tends_to_w2_squared():
+    rng = np.random.default_rng(19)
+    x, y = rng.normal(size=(15, 2)), rng.normal(size=(15, 2)) + 1.0
+    w22 = wasserstein_discrete(x, y) ** 2
+    gaps = [
+        abs(sinkhorn_divergence(x, y, reg=r, max_iter=50000, tol=1e-9) - w22) for r in (1.0, 0.1, 0.01)
+    ]
+    assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 0.01 * w22
+
+
+def test_sinkhorn_divergence_gradient_matches_finite_differences():
+    rng = np.random.default_rng(20)
+    x, y = rng.normal(size=(12, 2)), rng.normal(size=(9, 2)) + 0.5
+    xt = torch.tensor(x, requires_grad=True)
+    (g,) = torch.autograd.grad(sinkhorn_divergence(xt, torch.tensor(y), reg=0.3, tol=1e-13, max_iter=10**5), xt)
+    D, h = rng.normal(size=x.shape), 1e-5
+
+    def S(z):
+        return sinkhorn_divergence(z, y, reg=0.3, tol=1e-13, max_iter=10**5)
+
+    fd = (S(x + h * D) - S(x - h * D)) / (2 * h)
+    assert np.isclose((g.numpy() * D).sum(), fd, rtol=1e-6, atol=1e-9)
+
+
+def test_sinkhorn_divergence_warns_when_not_converged():
+    rng = np.random.default_rng(21)
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=(20, 2))
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        sinkhorn_divergence(x, y, reg=0.01, max_iter=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(reg=0.0), "reg must be a finite number > 0"),
+        (dict(reg=-0.1), "reg must be a finite number > 0"),
+        (dict(reg=0.1, a=np.full(4, 0.3)), "a sums to 1.2"),
+        (dict(reg=0.1, b=[0.5, 0.5]), r"b has shape \(2,\) but there are 5 points"),
+        (dict(reg=0.1, p=0.5), "p must be a finite number >= 1"),
+    ],
+)
+def test_sinkhorn_divergence_bad_inputs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sinkhorn_divergence(np.ones((4, 2)), np.zeros((5, 2)), **kwargs)
+    with pytest.raises(ValueError, match="d = 2 dimensions but y in d = 3"):
+        sinkhorn_divergence(np.ones((4, 2)), np.zeros((5, 3)), reg=1.0)
+
+
+# == sliced_wasserstein ==================================================================
+
+
+@pytest.mark.parametrize("n,m", [(60, 60), (50, 80)])
+@pytest.mark.parametrize("p", [1, 2])
+def test_sliced_matches_pot_same_projections(xp, n, m, p):
+    rng = np.random.default_rng(22)
+    x, y = rng.normal(size=(n, 3)), rng.normal(size=(m, 3)) + 0.4
+    theta = _random_directions(3, 40, 123)
+    ref = ot.sliced_wasserstein_distance(x, y, n_projections=40, p=p, projections=theta)
+    got = sliced_wasserstein(xp(x), xp(y), n_projections=40, p=p, seed=123)
+    assert np.isclose(npy(got), ref, rtol=1e-10)
+
+
+def test_sliced_directions_are_unit_and_seeded():
+    th = _random_directions(4, 100, 0)
+    assert np.allclose(np.linalg.norm(th, axis=0), 1.0)
+    rng = np.random.default_rng(23)
+    x, y = rng.normal(size=(30, 4)), rng.normal(size=(30, 4))
+    s0, s1 = sliced_wasserstein(x, y, seed=0), sliced_wasserstein(x, y, seed=0)
+    assert s0 == s1 and s0 != sliced_wasserstein(x, y, seed=1)
+
+
+@HYP
+@given(seed=seeds, p=st.sampled_from([1, 2]))
+def test_sliced_below_wasserstein_and_exact_in_1d(seed, p):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=(25, 2)) * 2
+    assert sliced_wasserstein(x, y, p=p, seed=seed) <= wasserstein_discrete(x, y, p=p) + 1e-9
+    u, v = rng.normal(size=20), rng.normal(size=25)
+    assert np.isclose(sliced_wasserstein(u, v, p=p, n_projections=3, seed=seed), wasserstein_1d(u, v, p=p))
+
+
+def test_sliced_torch_gradient():
+    rng = np.random.default_rng(24)
+    x = torch.tensor(rng.normal(size=(8, 2)), requires_grad=True)
+    y = torch.tensor(rng.normal(size=(6, 2)))
+    assert torch.autograd.gradcheck(lambda s: sliced_wasserstein(s, y, n_projections=5, seed=0), (x,))
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(n_projections=0), "n_projections must be a positive integer"),
+        (dict(n_projections=2.5), "n_projections must be a positive integer"),
+        (dict(p=0.9), "p must be a finite number >= 1"),
+    ],
+)
+def test_sliced_bad_inputs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sliced_wasserstein(np.ones((3, 2)), np.zeros((4, 2)), **kwargs)
+    with pytest.raises(ValueError, match="y has 1 NaN"):
+        sliced_wasserstein(np.ones((3, 2)), [[0.0, np.nan]])
