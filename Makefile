@@ -12,6 +12,10 @@ STAMP := $(VENV)/.installed
 QUIET_PIP := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
 SANITIZE := tests/nbval_sanitize.cfg
 JB_FLAGS := -W -n --keep-going
+# Chapters are written to run in under 60 s on one CPU core: execute them on one thread.
+# It is also what keeps torch fast when the machine is busy (two threads on two shared
+# cores can be 10x slower on the chapters' small tensors); results do not depend on it.
+ONE_CORE := OMP_NUM_THREADS=1
 
 .PHONY: help venv cache-key book book-strict test test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
 
@@ -39,7 +43,7 @@ cache-key: $(STAMP)
 	@$(PY) scripts/cache_key.py
 
 book: $(STAMP) cache-key
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(ONE_CORE) $(BIN)/jupyter-book build . $(JB_FLAGS)
 	@$(PY) scripts/check_site.py
 	@echo "The site is at file://$(CURDIR)/_build/html/index.html (or run: make serve)"
 
@@ -54,7 +58,7 @@ test-lib: $(STAMP)
 	$(PY) -m pytest -q tests divlib
 
 test-notebooks: $(STAMP)
-	$(PY) -m pytest -q -p no:randomly --nbval --nbval-current-env \
+	$(ONE_CORE) $(PY) -m pytest -q -p no:randomly --nbval --nbval-current-env \
 	    --nbval-sanitize-with $(SANITIZE) $$($(PY) scripts/notebooks.py list)
 
 check: $(STAMP)
@@ -73,7 +77,7 @@ test: $(STAMP)
 # Re-execute chapters and store their outputs: `make sync` (all) or
 # `make sync NB=book/kl.md` (one).
 sync: $(STAMP)
-	$(PY) scripts/notebooks.py sync $(NB)
+	$(ONE_CORE) $(PY) scripts/notebooks.py sync $(NB)
 
 serve:
 	@test -f _build/html/index.html || { echo "No site yet: run make book first"; exit 1; }

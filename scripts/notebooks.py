@@ -114,9 +114,38 @@ def execute(md: Path) -> float:
         nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}
     ).execute()
     elapsed = time.perf_counter() - t0
+    for line in _slowest_cells(nb):
+        print(line, flush=True)
+    _make_stable(nb, md.stem)
     nb.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
     nbformat.write(nb, md.with_suffix(".ipynb"))
     return elapsed
+
+
+def _slowest_cells(nb, n: int = 3) -> list[str]:
+    """The ``n`` slowest code cells, from the timestamps nbclient records."""
+    from datetime import datetime
+
+    rows = []
+    for i, cell in enumerate(nb.cells):
+        stamps = cell.metadata.get("execution", {})
+        if cell.cell_type == "code" and "iopub.execute_input" in stamps:
+            t0, t1 = (
+                datetime.fromisoformat(stamps[k].rstrip("Z"))
+                for k in ("iopub.execute_input", "shell.execute_reply")
+            )
+            first = (cell.source.strip().splitlines() or [""])[0][:50]
+            rows.append(((t1 - t0).total_seconds(), i, first))
+    rows.sort(reverse=True)
+    return [f"  {sec:5.1f} s  cell {i:>3}  {first}" for sec, i, first in rows[:n]]
+
+
+def _make_stable(nb, stem: str) -> None:
+    """Drop what changes on every run (timestamps, random cell ids) so a re-sync of an
+    unchanged chapter leaves a clean ``git diff``."""
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        cell["id"] = f"{stem[:40]}-{i}".replace(".", "-")
 
 
 def stored_outputs_config() -> Path:
