@@ -24,6 +24,7 @@ from ._gaussian import (
 )
 from ._estimators import knn_kl_divergence, mc_kl
 from ._transport import (
+    ConvergenceWarning,
     wasserstein_1d,
     ot_cost,
     wasserstein_discrete,
@@ -70,6 +71,7 @@ __all__ = [
     "sinkhorn_divergence",
     "sliced_wasserstein",
     "monge_map_1d",
+    "ConvergenceWarning",
     "kr_dual_objective",
     "gradient_penalty",
     "dual_wasserstein_1",

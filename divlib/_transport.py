@@ -311,10 +311,70 @@ def monge_map_1d(u_values, v_values):
 # ---------------------------------------------------------------------------
 # exact discrete OT
 # ---------------------------------------------------------------------------
-def _solve_lp(a, b, M):
-    """Kantorovich LP on numpy float64 (a > 0, b > 0): the optimal plan (n, m)."""
+def _northwest_corner(a, b):
+    """(rows, cols) of the north-west corner rule's plan: n + m - 1 cells that carry a
+    feasible plan for any a, b of equal mass, so a restricted LP that contains them is
+    always feasible."""
+    n, m = a.size, b.size
+    rows, cols = [], []
+    i = j = 0
+    ra, rb = a[0], b[0]
+    while i < n and j < m:
+        rows.append(i)
+        cols.append(j)
+        if ra < rb and i < n - 1 or j == m - 1:
+            rb -= ra
+            i += 1
+            ra = a[i] if i < n else 0.0
+        else:
+            ra -= rb
+            j += 1
+            rb = b[j] if j < m else 0.0
+    return np.array(rows), np.array(cols)
+
+
+def _restricted_lp(a, b, M, rows, cols):
+    """HiGHS on the transport LP with P_ij allowed only on the cells (rows, cols).
+
+    Returns the plan on those cells and the dual potentials (u, v) with v[-1] = 0 (the
+    last column constraint is redundant and dropped)."""
     from scipy import sparse
-    from scipy.optimize import linear_sum_assignment, linprog
+    from scipy.optimize import linprog
+
+    n, m = M.shape
+    k = rows.size
+    idx = np.arange(k)
+    keep = cols < m - 1
+    A_eq = sparse.csr_array(
+        (np.ones(k + int(keep.sum())),
+         (np.concatenate([rows, n + cols[keep]]), np.concatenate([idx, idx[keep]]))),
+        shape=(n + m - 1, k),
+    )
+    res = linprog(M[rows, cols], A_eq=A_eq, b_eq=np.concatenate([a, b[:-1]]),
+                  bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"ot_cost: the HiGHS LP solver failed (status {res.status}): {res.message}")
+    y = res.eqlin.marginals  # duals: M_ij - u_i - v_j >= 0 on the cells, = 0 where P_ij > 0
+    return res.x, y[:n], np.append(y[n:], 0.0)
+
+
+#: cheapest cells per row in the first restricted LP (measured: 4 beats 8 and 16, since
+#: HiGHS's time grows with the cells faster than the rounds shrink)
+_CELLS_PER_ROW = 4
+
+
+def _solve_lp(a, b, M):
+    """Kantorovich LP on numpy float64 (a > 0, b > 0): the optimal plan (n, m).
+
+    Uniform weights with n = m: the assignment problem. Otherwise column generation on
+    HiGHS: solve the LP restricted to a few cheap cells per row (plus a north-west corner
+    plan, so it is feasible), price every cell with the duals, add for each row and each
+    column its most negative reduced cost M_ij - u_i - v_j, and repeat. When no reduced
+    cost is negative the duals are feasible for the full LP, so the restricted optimum is
+    the full optimum (LP duality): exact, and several times faster than HiGHS on all
+    n m cells.
+    """
+    from scipy.optimize import linear_sum_assignment
 
     n, m = M.shape
     if n == m and np.all(a == a[0]) and np.all(b == b[0]):
@@ -323,21 +383,27 @@ def _solve_lp(a, b, M):
         P = np.zeros((n, m))
         P[rows, cols] = a[0]
         return P
-    # variables P_ij, flattened row-major: index i * m + j
-    idx = np.arange(n * m)
-    row_con = idx // m  # sum_j P_ij = a_i  (n constraints)
-    col_con = n + idx % m  # sum_i P_ij = b_j (m constraints, the last one redundant)
-    keep = col_con < n + m - 1
-    A_eq = sparse.csr_array(
-        (np.ones(n * m + int(keep.sum())), (np.concatenate([row_con, col_con[keep]]),
-                                            np.concatenate([idx, idx[keep]]))),
-        shape=(n + m - 1, n * m),
-    )
-    rhs = np.concatenate([a, b[:-1]])
-    res = linprog(M.ravel(), A_eq=A_eq, b_eq=rhs, bounds=(0, None), method="highs")
-    if res.status != 0:
-        raise RuntimeError(f"ot_cost: the HiGHS LP solver failed (status {res.status}): {res.message}")
-    return np.maximum(res.x, 0.0).reshape(n, m)
+    active = np.zeros((n, m), dtype=bool)  # the cells the restricted LP may use
+    k = min(_CELLS_PER_ROW, m)
+    near = np.argpartition(M, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
+    active[np.repeat(np.arange(n), k), near.ravel()] = True
+    active[_northwest_corner(a, b)] = True
+    tol = 1e-9 * max(float(np.abs(M).max()), 1e-300)
+    while True:  # each round adds >= 1 cell of the n m, so it ends
+        rows, cols = np.nonzero(active)
+        x, u, v = _restricted_lp(a, b, M, rows, cols)
+        reduced = M - u[:, None] - v[None, :]  # (n, m) reduced costs, >= 0 at the optimum
+        reduced[active] = 0.0
+        if reduced.min() >= -tol:
+            break
+        i_row, j_row = np.arange(n), reduced.argmin(axis=1)  # each row's most negative
+        i_col, j_col = reduced.argmin(axis=0), np.arange(m)  # each column's
+        for i, j in ((i_row, j_row), (i_col, j_col)):
+            neg = reduced[i, j] < -tol
+            active[i[neg], j[neg]] = True
+    P = np.zeros((n, m))
+    P[rows, cols] = np.maximum(x, 0.0)
+    return P
 
 
 def ot_cost(a, b, M, *, return_plan=False):
@@ -382,8 +448,10 @@ def ot_cost(a, b, M, *, return_plan=False):
     Uniform weights with ``n = m`` are solved by
     ``scipy.optimize.linear_sum_assignment`` (an optimal plan is a
     permutation, Birkhoff); otherwise by HiGHS (``scipy.optimize.linprog``)
-    on the sparse LP with n + m - 1 equality constraints. Zero weights are
-    dropped before solving. The LP has many optimal plans when costs tie; the
+    with column generation: the LP restricted to a few cheap cells per row
+    is solved, every cell is priced with its duals, cells of negative reduced
+    cost are added, and so on until the duals are feasible for the whole LP,
+    which proves the plan optimal. Zero weights are dropped before solving. The LP has many optimal plans when costs tie; the
     cost is unique.
 
     References
@@ -450,7 +518,8 @@ def wasserstein_discrete(x, y, a=None, b=None, *, p=2):
     Notes
     -----
     Builds the (n, m) cost matrix and calls :func:`ot_cost`: memory
-    :math:`O(nm)`, time that of the LP (seconds for a few thousand points).
+    :math:`O(nm)`, time that of the LP (measured: about 4 s at n = m = 500 with
+    non-uniform weights, 0.1 s with uniform weights; see benchmarks/bench_transport.py).
     For large clouds use :func:`sinkhorn_divergence` or
     :func:`sliced_wasserstein`.
 

@@ -32,7 +32,8 @@ from divlib import (
     wasserstein_1d,
     wasserstein_discrete,
 )
-from divlib._transport import ConvergenceWarning, _random_directions
+from divlib import ConvergenceWarning
+from divlib._transport import _random_directions
 
 HYP = settings(max_examples=30, deadline=None)
 
@@ -215,6 +216,24 @@ def test_ot_cost_matches_pot_emd2(xp, n, m, zeros):
     P = npy(P)
     assert np.allclose(P.sum(1), a, atol=1e-9) and np.allclose(P.sum(0), b, atol=1e-9)
     assert P.min() >= 0 and np.isclose((P * M).sum(), npy(cost))
+
+
+def test_ot_cost_column_generation_reaches_the_full_optimum(monkeypatch):
+    # the first restricted LP (4 cheapest cells per row) is not optimal here, so the
+    # pricing rounds must add cells until the duals are feasible for the whole LP
+    import divlib._transport as tr
+
+    rounds = []
+    real = tr._restricted_lp
+    monkeypatch.setattr(tr, "_restricted_lp", lambda *args: rounds.append(1) or real(*args))
+    rng = np.random.default_rng(11)
+    n, m = 120, 150
+    a, b = simplex(rng, n), simplex(rng, m)
+    M = sqdist(rng.normal(size=(n, 2)), rng.normal(size=(m, 2)) + 1.0)
+    cost, P = ot_cost(a, b, M, return_plan=True)
+    assert len(rounds) > 1
+    assert np.isclose(cost, ot.emd2(a, b, M, numItermax=10**7), rtol=1e-9)
+    assert np.allclose(P.sum(1), a, atol=1e-9) and np.allclose(P.sum(0), b, atol=1e-9)
 
 
 def test_ot_cost_uniform_square_is_a_permutation(xp):
