@@ -21,13 +21,6 @@ from scipy.spatial.distance import cdist
 from divlib import kl_gaussian, knn_kl_divergence, mc_kl
 
 
-@pytest.fixture(params=["numpy", "torch"])
-def xp(request):
-    if request.param == "numpy":
-        return lambda a: np.asarray(a, dtype=np.float64)
-    return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
-
-
 def brute_force_wkv(x, y, k):
     """Wang-Kulkarni-Verdu estimate from full distance matrices (no duplicates)."""
     n, d = x.shape

@@ -19,13 +19,6 @@ from hypothesis import strategies as st
 from divlib import kl_gaussian
 
 
-@pytest.fixture(params=["numpy", "torch"])
-def xp(request):
-    if request.param == "numpy":
-        return lambda a: np.asarray(a, dtype=np.float64)
-    return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
-
-
 def random_gaussian(rng, d):
     A = rng.standard_normal((d, d))
     return rng.standard_normal(d), A @ A.T + 0.5 * np.eye(d)

@@ -17,22 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from divlib import gaussian_monge_map, gaussian_w2, wasserstein_1d
-
-HYP = settings(max_examples=30, deadline=None)
-
-
-@pytest.fixture(params=["numpy", "torch"])
-def xp(request):
-    if request.param == "numpy":
-        return lambda a: np.asarray(a, dtype=np.float64)
-    return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
-
-
-def npy(v):
-    if isinstance(v, torch.Tensor):
-        return v.detach().cpu().numpy()
-    return np.asarray(v, dtype=np.float64)
-
+from conftest import HYP, npy  # noqa: E402  (tests/conftest.py)
 
 def spd(rng, d, cond=10.0):
     """A random SPD matrix with eigenvalues in [1/cond, 1] (times a scale)."""

@@ -33,27 +33,12 @@ from divlib import (
     renyi_divergence,
     total_variation,
 )
+from conftest import HYP, npy  # noqa: E402  (tests/conftest.py)
 
 LOG2 = math.log(2.0)
-HYP = settings(max_examples=30, deadline=None)
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["numpy", "torch"])
-def xp(request):
-    """Convert a numpy array to the backend under test (torch in float64)."""
-    if request.param == "numpy":
-        return lambda a: np.asarray(a, dtype=np.float64)
-    return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
-
-
-def npy(v):
-    """Any result as a float64 ndarray."""
-    if isinstance(v, torch.Tensor):
-        return v.detach().cpu().numpy()
-    return np.asarray(v, dtype=np.float64)
 
 
 def rand_dist(rng, shape, zeros=0.0):

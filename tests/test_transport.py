@@ -34,25 +34,9 @@ from divlib import (
 )
 from divlib import ConvergenceWarning
 from divlib._transport import _random_directions
-
-HYP = settings(max_examples=30, deadline=None)
-
+from conftest import HYP, npy  # noqa: E402  (tests/conftest.py)
 
 # -- helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["numpy", "torch"])
-def xp(request):
-    """Convert a numpy array to the backend under test (torch in float64)."""
-    if request.param == "numpy":
-        return lambda a: np.asarray(a, dtype=np.float64)
-    return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
-
-
-def npy(v):
-    if isinstance(v, torch.Tensor):
-        return v.detach().cpu().numpy()
-    return np.asarray(v, dtype=np.float64)
 
 
 def simplex(rng, n, zeros=0):

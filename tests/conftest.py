@@ -1,0 +1,31 @@
+"""Shared test helpers: the numpy/torch backend fixture and result conversion.
+
+Test modules import the plain helpers with ``from conftest import npy, HYP`` (pytest puts
+``tests/`` on ``sys.path``); the ``xp`` fixture is found by pytest itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import settings
+
+#: hypothesis profile of the property tests: enough examples, no per-example deadline
+#: (the first torch call of a run is slow).
+HYP = settings(max_examples=30, deadline=None)
+
+
+@pytest.fixture(params=["numpy", "torch"])
+def xp(request):
+    """Convert a numpy array to the backend under test (torch in float64)."""
+    if request.param == "numpy":
+        return lambda a: np.asarray(a, dtype=np.float64)
+    return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
+
+
+def npy(v):
+    """Any result, numpy or torch, as a float64 ndarray."""
+    if isinstance(v, torch.Tensor):
+        return v.detach().cpu().numpy()
+    return np.asarray(v, dtype=np.float64)
