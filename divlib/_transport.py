@@ -350,8 +350,13 @@ def _restricted_lp(a, b, M, rows, cols):
          (np.concatenate([rows, n + cols[keep]]), np.concatenate([idx, idx[keep]]))),
         shape=(n + m - 1, k),
     )
+    # HiGHS's default tolerances are absolute 1e-7: too loose for weights of 1e-6, so
+    # the plan would miss its marginals. The caller scales M to max 1; 1e-10 is
+    # HiGHS's tightest setting.
     res = linprog(M[rows, cols], A_eq=A_eq, b_eq=np.concatenate([a, b[:-1]]),
-                  bounds=(0, None), method="highs")
+                  bounds=(0, None), method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10,
+                           "dual_feasibility_tolerance": 1e-10})
     if res.status != 0:
         raise RuntimeError(f"ot_cost: the HiGHS LP solver failed (status {res.status}): {res.message}")
     y = res.eqlin.marginals  # duals: M_ij - u_i - v_j >= 0 on the cells, = 0 where P_ij > 0
@@ -383,12 +388,13 @@ def _solve_lp(a, b, M):
         P = np.zeros((n, m))
         P[rows, cols] = a[0]
         return P
+    M = M / max(float(np.abs(M).max()), 1e-300)  # cost scale 1: tolerances are absolute
     active = np.zeros((n, m), dtype=bool)  # the cells the restricted LP may use
     k = min(_CELLS_PER_ROW, m)
     near = np.argpartition(M, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
     active[np.repeat(np.arange(n), k), near.ravel()] = True
     active[_northwest_corner(a, b)] = True
-    tol = 1e-9 * max(float(np.abs(M).max()), 1e-300)
+    tol = 1e-9
     while True:  # each round adds >= 1 cell of the n m, so it ends
         rows, cols = np.nonzero(active)
         x, u, v = _restricted_lp(a, b, M, rows, cols)

@@ -220,6 +220,22 @@ def test_ot_cost_column_generation_reaches_the_full_optimum(monkeypatch):
     assert np.allclose(P.sum(1), a, atol=1e-9) and np.allclose(P.sum(0), b, atol=1e-9)
 
 
+def test_ot_cost_tiny_weights_and_large_costs_keep_exact_marginals():
+    # weights down to ~1e-8 and costs up to 1e6: HiGHS's default absolute tolerances
+    # (1e-7) would return plans that miss their marginals and undercut the optimum
+    rng = np.random.default_rng(123)
+    for t in range(40):
+        n, m = rng.integers(2, 40, size=2)
+        M = rng.random((n, m)) * 1e6 if t % 2 else sqdist(rng.normal(size=(n, 2)), rng.normal(size=(m, 2)))
+        a, b = rng.random(n) ** 4, rng.random(m) ** 4
+        a, b = a / a.sum(), b / b.sum()
+        cost, P = ot_cost(a, b, M, return_plan=True)
+        ref = ot.emd2(a, b, M, numItermax=10**7)
+        assert abs(cost - ref) <= 1e-8 * max(1.0, ref), (t, cost, ref)
+        assert np.abs(P.sum(1) - a).max() <= 1e-9 and np.abs(P.sum(0) - b).max() <= 1e-9, t
+        assert P.min() >= 0
+
+
 def test_ot_cost_uniform_square_is_a_permutation(xp):
     rng = np.random.default_rng(7)
     n = 40
