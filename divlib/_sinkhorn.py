@@ -15,7 +15,7 @@ import numpy as np
 from ._backend import first_tensor, get_backend
 from ._transport import (
     ConvergenceWarning,
-    _as_points,
+    _as_cloud_pair,
     _as_weights,
     _check_hist,
     _check_p,
@@ -281,12 +281,7 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=1e
     nx = get_backend(x, y, a, b)
     like = first_tensor(x, y, a, b)
     reg, p = _check_reg(reg), _check_p(p)
-    x, y = _as_points(x, "x", nx, like), _as_points(y, "y", nx, like)
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(
-            f"x has points in d = {x.shape[1]} dimensions but y in d = {y.shape[1]}; "
-            "both clouds must live in the same space."
-        )
+    x, y = _as_cloud_pair(x, y, nx, like)
     n, m = x.shape[0], y.shape[0]
     a = _as_weights(a, "a", n, nx, like)
     b = _as_weights(b, "b", m, nx, like)

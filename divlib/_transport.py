@@ -74,6 +74,17 @@ def _as_points(x, name, nx, like):
     return x
 
 
+def _as_cloud_pair(x, y, nx, like):
+    """Two point clouds x (n, d) and y (m, d) in the same dimension d."""
+    x, y = _as_points(x, "x", nx, like), _as_points(y, "y", nx, like)
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(
+            f"x has points in d = {x.shape[1]} dimensions but y in d = {y.shape[1]}; "
+            "both clouds must live in the same space."
+        )
+    return x, y
+
+
 def _as_weights(w, name, n, nx, like, *, unit=True):
     """Weights (n,) for n points: finite, >= 0, positive total (1 if ``unit``)."""
     if w is None:
@@ -540,13 +551,7 @@ def wasserstein_discrete(x, y, a=None, b=None, *, p=2):
     nx = get_backend(x, y, a, b)
     like = first_tensor(x, y, a, b)
     p = _check_p(p)
-    x = _as_points(x, "x", nx, like)
-    y = _as_points(y, "y", nx, like)
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(
-            f"x has points in d = {x.shape[1]} dimensions but y in d = {y.shape[1]}; "
-            "both clouds must live in the same space."
-        )
+    x, y = _as_cloud_pair(x, y, nx, like)
     a = _as_weights(a, "a", x.shape[0], nx, like)
     b = _as_weights(b, "b", y.shape[0], nx, like)
     return _root(ot_cost(a, b, _cost_matrix(x, y, p, nx)), p, nx)
@@ -620,13 +625,8 @@ def sliced_wasserstein(x, y, *, n_projections=50, p=2, seed=None):
     p = _check_p(p)
     if int(n_projections) != n_projections or n_projections < 1:
         raise ValueError(f"n_projections must be a positive integer, got {n_projections!r}.")
-    x, y = _as_points(x, "x", nx, like), _as_points(y, "y", nx, like)
+    x, y = _as_cloud_pair(x, y, nx, like)
     d = x.shape[1]
-    if y.shape[1] != d:
-        raise ValueError(
-            f"x has points in d = {d} dimensions but y in d = {y.shape[1]}; "
-            "both clouds must live in the same space."
-        )
     theta = nx.from_numpy(_random_directions(d, int(n_projections), seed), like=x)
     xs = nx.sort(nx.matmul(x, theta), axis=0)  # (n, L) sorted projections
     ys = nx.sort(nx.matmul(y, theta), axis=0)  # (m, L)
