@@ -241,7 +241,9 @@ def kl_divergence(p, q, *, base=None, axis=-1, normalize=False):
     does). KL is 0 iff ``p = q``, is not symmetric, and does not satisfy the
     triangle inequality. With torch, entries with :math:`p_i = 0` get a
     gradient of 0 (not NaN); where :math:`p_i > 0 = q_i` the value is ``inf``
-    and the gradient is not finite.
+    and the gradient is not finite. When ``q`` is ``p`` up to rounding the sum
+    can come out a few ulps below 0; it is clipped to 0, as Gibbs' inequality
+    requires (where it was negative, the torch gradient is then 0).
 
     References
     ----------
@@ -268,6 +270,7 @@ def kl_divergence(p, q, *, base=None, axis=-1, normalize=False):
     """
     nx, p, q = _pair(p, q, axis, normalize)
     kl = nx.sum(nx.rel_entr(p, q), axis=axis)  # sum_i p_i log(p_i / q_i), shape (...)
+    kl = nx.clip(kl, 0.0)  # rounding only: KL >= 0 (Gibbs); clamp keeps the gradient at 0
     return _to_base(kl, base, nx)
 
 
