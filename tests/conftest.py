@@ -6,10 +6,18 @@ Test modules import the plain helpers with ``from conftest import npy, HYP`` (py
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
 from hypothesis import settings
+
+# CI runs hypothesis derandomized (a fixed sequence of examples per test) so that a
+# green main stays green; local runs draw new examples each time and keep searching.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 #: hypothesis profile of the property tests: enough examples, no per-example deadline
 #: (the first torch call of a run is slow).
