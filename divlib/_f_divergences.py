@@ -45,7 +45,9 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
     Returns
     -------
     D : ndarray or torch.Tensor, shape (...)
-        The divergence (>= 0 for a convex ``f`` with ``f(1) = 0``).
+        The divergence: >= 0 for a convex ``f`` with ``f(1) = 0``, up to
+        rounding (the sum is not clipped, so that a non-convex ``f`` shows
+        its negative value).
 
     Raises
     ------
@@ -60,9 +62,7 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
     :math:`p_i = 0` too, and :math:`p_i f'(\infty)` (``inf`` by default) when
     :math:`p_i > 0`; ``f`` is never called on ``inf`` for that limit (a
     ratio beyond float64, :math:`q_i < 10^{-308} p_i`, does overflow to
-    ``inf``). Convexity of ``f`` is not checked. A sum that rounding makes a
-    few ulps negative is returned as 0 (as would be, meaninglessly, the
-    negative value of a non-convex ``f``). Named members: :func:`kl_divergence` (:math:`t\log t`),
+    ``inf``). Convexity of ``f`` is not checked. Named members: :func:`kl_divergence` (:math:`t\log t`),
     :func:`total_variation` (:math:`|t-1|/2`), :func:`hellinger` squared
     (:math:`(\sqrt t - 1)^2/2`), :func:`chi2_divergence` (:math:`(t-1)^2`),
     and ``kl_divergence(q, p)`` (:math:`-\log t`).
@@ -115,8 +115,7 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
     else:
         limit = p * f_prime_inf
     terms = nx.where(q0, limit, terms)
-    # rounding only (for a convex f, D_f >= 0 by Jensen); clamp keeps the gradient at 0
-    return nx.clip(nx.sum(terms, axis=axis), 0.0)
+    return nx.sum(terms, axis=axis)
 
 
 def total_variation(p, q, *, axis=-1, normalize=False):

@@ -378,7 +378,12 @@ _NEAR_EQUAL = [np.array([1.0, 1.62084623e-216, 0.0]), np.array([1.0, 1.56272101e
 def test_nonnegative_and_identity(pq):
     p, q = pq
     for name, f in DIVERGENCES.items():
-        assert float(f(p, q)) >= 0.0, name
+        if name == "f_div_kl":
+            # the generic f_divergence returns its raw sum, so that a non-convex f
+            # shows a negative value: it is >= 0 up to rounding only
+            assert float(f(p, q)) >= -1e-12, name
+        else:
+            assert float(f(p, q)) >= 0.0, name
         assert float(f(p, p)) == pytest.approx(0.0, abs=1e-12), name
 
 
