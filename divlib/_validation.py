@@ -119,3 +119,54 @@ def check_base(base) -> float | None:
     if b == 1.0:
         raise ValueError("base must be a positive number other than 1, got 1; use None for nats.")
     return b
+
+
+def check_scalar(
+    value,
+    name: str,
+    *,
+    low=None,
+    high=None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    integer: bool = False,
+    allow_none: bool = False,
+):
+    """Validate one real (or integer) scalar argument and return it as a Python number.
+
+    The one scalar check of divlib: every ``tol``, ``max_iter``, ``reg``,
+    ``n_steps``, ``seed``, ``weight``... goes through it. Rules: a real number
+    (bool, complex, strings, arrays with more than one entry are refused), not
+    NaN, within ``[low, high]`` (bounds optional, each inclusive or not), and a
+    whole number when ``integer=True`` (``3.0`` is accepted as 3, ``2.5`` is not).
+    ``None`` is returned unchanged when ``allow_none=True``.
+    """
+    if value is None:
+        if allow_none:
+            return None
+        raise TypeError(f"{name} must be a number, got None.")
+    if hasattr(value, "detach"):  # a 0-d tensor
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            raise TypeError(f"{name} must be a single number, got an array of shape {value.shape}.")
+        value = value.reshape(()).item()
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__}).")
+    v = float(value)
+    if np.isnan(v):
+        raise ValueError(f"{name} must be a number, got NaN.")
+    if integer:
+        if not np.isfinite(v) or v != int(v):
+            raise ValueError(f"{name} must be a whole number, got {value!r}.")
+        v = int(v)
+    kind = "an integer" if integer else "a number"
+    if low is not None and (v < low or (v == low and not low_inclusive)):
+        op = ">=" if low_inclusive else ">"
+        raise ValueError(f"{name} must be {kind} {op} {low:g}, got {value!r}.")
+    if high is not None and (v > high or (v == high and not high_inclusive)):
+        op = "<=" if high_inclusive else "<"
+        raise ValueError(f"{name} must be {kind} {op} {high:g}, got {value!r}.")
+    return v
