@@ -9,7 +9,10 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 # pip prints a warning for every package missing from a local mirror; hide that noise.
-QUIET_PIP := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+# The filter must not hide pip's exit status: grep's own status (1 when every line is
+# filtered out) is dropped inside the braces, and the recipes run with pipefail, so a
+# failed install stops make.
+QUIET_PIP := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 SANITIZE := tests/nbval_sanitize.cfg
 JB_FLAGS := -W -n --keep-going
 # Chapters are written to run in under 60 s on one CPU core: execute them on one thread.
@@ -33,7 +36,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the pinned environment into $(VENV) ..."
 	@set -o pipefail; $(BIN)/pip install --quiet -r requirements.txt -c constraints.txt $(QUIET_PIP)
-	@$(BIN)/pip install --quiet --no-deps -e . $(QUIET_PIP)
+	@set -o pipefail; $(BIN)/pip install --quiet --no-deps -e . $(QUIET_PIP)
 	@$(PY) -c "import divlib, torch, jupyter_book; print('divlib', divlib.__version__, '| torch', torch.__version__)"
 	@touch $@
 
