@@ -170,3 +170,130 @@ def check_scalar(
         op = "<=" if high_inclusive else "<"
         raise ValueError(f"{name} must be {kind} {op} {high:g}, got {value!r}.")
     return v
+
+
+# -- dtypes, point clouds, callables, seeds (score, duality, toy data) --------------
+
+
+def check_real_dtype(x, name: str):
+    """Refuse anything but real numbers (integer or floating) with a ``TypeError``.
+
+    bool, complex, object, string and torch's bfloat16 are refused (never cast:
+    a cast drops the imaginary part or turns a mask into numbers). A tensor is
+    returned as it is; anything else as an ndarray (``np.asarray``).
+    """
+    if hasattr(x, "detach") and hasattr(x, "dtype"):  # a torch.Tensor
+        dt = str(x.dtype).replace("torch.", "")
+        if dt == "bfloat16":
+            raise TypeError(
+                f"{name} has dtype bfloat16, which divlib does not support; "
+                f"convert it with {name}.float() (or .double())."
+            )
+        if x.dtype.is_complex or dt == "bool" or not (x.dtype.is_floating_point or "int" in dt):
+            raise TypeError(
+                f"{name} has dtype {dt}; divlib takes real numbers: pass an integer or "
+                f"floating-point tensor (e.g. {name}.real, or {name}.double() for a mask)."
+            )
+        return x
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:  # ragged nested lists
+        raise ValueError(
+            f"{name} could not be read as an array ({err}); pass a rectangular array of numbers."
+        ) from None
+    if a.dtype.kind not in "iuf":
+        what = {"b": "bool", "c": "complex", "O": "object", "U": "string", "S": "bytes"}
+        raise TypeError(
+            f"{name} has dtype {a.dtype} ({what.get(a.dtype.kind, 'not a number')}); "
+            "divlib takes real numbers: pass an integer or floating-point array "
+            f"(e.g. np.real({name}), or np.asarray({name}, dtype=float) for a mask)."
+        )
+    return a
+
+
+def check_point_cloud(x, name: str, nx, *, allow_1d: bool = False):
+    """Validate samples as an (n, d) point cloud: non-empty and finite; return it.
+
+    ``x`` is an array already converted by the backend (floating). With
+    ``allow_1d`` a 1-D ``x`` is n points on the line and is returned as (n, 1).
+    """
+    if allow_1d and x.ndim == 1:
+        x = nx.reshape(x, (-1, 1))
+    if x.ndim != 2:
+        extra = " (or (n,) for points on the line)" if allow_1d else ""
+        raise ValueError(
+            f"{name} must have shape (n, d) (n samples in d dimensions){extra}, got shape "
+            f"{tuple(x.shape)}; for 1-D data pass {name}.reshape(-1, 1)."
+        )
+    check_not_empty(x, name)
+    check_finite(x, name, nx)
+    return x
+
+
+def check_same_dimension(x, y, names=("x", "y")) -> None:
+    """Raise unless the (n, d) and (m, d') clouds ``x`` and ``y`` have d = d'."""
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(
+            f"{names[0]} has points in d = {x.shape[1]} dimensions but {names[1]} in "
+            f"d = {y.shape[1]}; both samples must live in the same space."
+        )
+
+
+def check_callable(f, name: str) -> None:
+    """Raise a ``TypeError`` unless ``f`` can be called."""
+    if not callable(f):
+        raise TypeError(
+            f"{name} must be callable (a function or a torch.nn.Module), got "
+            f"{type(f).__name__} {f!r:.40}."
+        )
+
+
+def check_output(out, name: str, shapes, nx) -> None:
+    """Validate what a user's callable returned: an array, real, of an allowed shape, finite.
+
+    ``shapes`` is the list of accepted shapes (tuples); ``name`` names the
+    callable (``score_fn``, ``critic``...) and the messages say ``name(x)``.
+    """
+    if not hasattr(out, "shape") or not hasattr(out, "dtype"):
+        raise TypeError(
+            f"{name} returned {type(out).__name__}, not an array; it must return an "
+            f"array of shape {shapes[0]}."
+        )
+    check_real_dtype(out, f"{name}(x)")
+    if tuple(out.shape) not in [tuple(s) for s in shapes]:
+        want = " or ".join(str(tuple(s)) for s in shapes)
+        raise ValueError(
+            f"{name} returned shape {tuple(out.shape)} for its input; it must return "
+            f"shape {want} (one value per sample, same layout as its input)."
+        )
+    check_finite(out, f"{name}(x)", nx)
+
+
+def check_seed(seed, name: str = "seed", *, allow_generator: bool = True):
+    """A seed: None, an integer >= 0, or (if allowed) a ``numpy.random.Generator``."""
+    if allow_generator and isinstance(seed, np.random.Generator):
+        return seed
+    return check_scalar(seed, name, low=0, integer=True, allow_none=True)
+
+
+def check_positive_values(values, name: str):
+    """A number or a non-empty 1-D sequence of finite numbers > 0, as a float64 ndarray (1-D).
+
+    Used for noise levels, radii and variances. The message names the first
+    bad entry.
+    """
+    a = check_real_dtype(values.detach().cpu() if hasattr(values, "detach") else values, name)
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError(
+            f"{name} must be a number or a non-empty 1-D sequence of numbers, got shape {a.shape}."
+        )
+    bad = ~np.isfinite(a) | (a <= 0)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"{name} must be finite and > 0, got {name}[{i}] = {a[i]!r}; pass positive values."
+        )
+    return a
