@@ -461,3 +461,79 @@ def first_tensor(*arrays):
         if is_tensor(a):
             return a
     return None
+
+
+# -- torch-only functions (score matching, duality, models): one conversion policy ----
+
+
+def import_torch():
+    """The torch module: the one way divlib loads torch (inside torch-only functions,
+    never at ``import divlib``)."""
+    import torch
+
+    return torch
+
+
+def float_dtype(*xs):
+    """The torch floating dtype that holds every input without loss.
+
+    Floating tensors count with their dtype, numpy floating arrays with theirs
+    (float64 stays float64), integer tensors as torch's default float, and
+    other inputs (lists, integer arrays) as float64, numpy's float: a float list
+    next to an integer tensor is never truncated. Dtypes are validated first
+    (``_validation.check_real_dtype``).
+    """
+    torch = import_torch()
+    out = None
+    for x in xs:
+        if isinstance(x, torch.Tensor):
+            dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
+        else:
+            a = np.asarray(x)
+            dt = torch.from_numpy(np.zeros(0, a.dtype if a.dtype.kind == "f" else np.float64)).dtype
+        out = dt if out is None else torch.promote_types(out, dt)
+    return out if out is not None else torch.get_default_dtype()
+
+
+def to_tensors(*xs, dtype=None):
+    """Convert inputs to floating tensors of one dtype on the first tensor's device.
+
+    ``dtype`` defaults to :func:`float_dtype` of the inputs. Tensors keep their
+    autograd graph (``.to`` is differentiable and a no-op when nothing changes).
+    """
+    torch = import_torch()
+    dtype = float_dtype(*xs) if dtype is None else dtype
+    ref = first_tensor(*xs)
+    device = ref.device if ref is not None else None
+    return tuple(
+        x.to(dtype=dtype, device=device) if isinstance(x, torch.Tensor)
+        else torch.as_tensor(np.asarray(x), dtype=dtype, device=device)
+        for x in xs
+    )
+
+
+def torch_generator(generator=None, seed=None, device=None):
+    """The ``torch.Generator`` a torch-only function draws from.
+
+    ``generator`` as given, or a new one seeded with ``seed`` (an integer >= 0),
+    or None (torch's global generator). Both at once is an error.
+    """
+    from ._validation import check_seed
+
+    torch = import_torch()
+    if generator is not None:
+        if seed is not None:
+            raise ValueError(
+                f"pass either generator or seed, not both (got seed={seed!r}); "
+                "a generator already fixes the random stream."
+            )
+        if not isinstance(generator, torch.Generator):
+            raise TypeError(
+                f"generator must be a torch.Generator, got {type(generator).__name__}; "
+                "pass seed=<int> for a fresh one."
+            )
+        return generator
+    seed = check_seed(seed, allow_generator=False)
+    if seed is None:
+        return None
+    return torch.Generator(device=device).manual_seed(seed)
