@@ -254,6 +254,13 @@ def check_output(out, name: str, shapes, nx) -> None:
     ``shapes`` is the list of accepted shapes (tuples); ``name`` names the
     callable (``score_fn``, ``critic``...) and the messages say ``name(x)``.
     """
+    check_output_form(out, name, shapes)
+    check_finite(out, f"{name}(x)", nx)
+
+
+def check_output_form(out, name: str, shapes) -> None:
+    """:func:`check_output` without the finiteness check (for callers that report
+    non-finite output themselves, e.g. a diverging Langevin chain)."""
     if not hasattr(out, "shape") or not hasattr(out, "dtype"):
         raise TypeError(
             f"{name} returned {type(out).__name__}, not an array; it must return an "
@@ -266,7 +273,6 @@ def check_output(out, name: str, shapes, nx) -> None:
             f"{name} returned shape {tuple(out.shape)} for its input; it must return "
             f"shape {want} (one value per sample, same layout as its input)."
         )
-    check_finite(out, f"{name}(x)", nx)
 
 
 def check_seed(seed, name: str = "seed", *, allow_generator: bool = True):
@@ -297,3 +303,46 @@ def check_positive_values(values, name: str):
             f"{name} must be finite and > 0, got {name}[{i}] = {a[i]!r}; pass positive values."
         )
     return a
+
+
+def check_flag(value, name: str) -> bool:
+    """A switch: ``True`` or ``False`` (numpy bools too); anything else is a ``TypeError``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+    return bool(value)
+
+
+def check_choice(value, name: str, choices):
+    """One of the strings in ``choices``; the message lists them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}.")
+    return value
+
+
+def check_covariance(C, name: str) -> None:
+    """Raise unless the (d, d) ndarray ``C`` is finite, symmetric and positive definite.
+
+    The test is a Cholesky factorisation, which is also what a caller should do
+    to fix it (add ``eps * I``).
+    """
+    C = np.asarray(C)
+    check_finite(C, name, _NumpyView)
+    if not np.allclose(C, C.T, rtol=1e-7, atol=1e-10):
+        raise ValueError(
+            f"{name} is not symmetric (max |C - C^T| = {np.abs(C - C.T).max():.3g}); "
+            "a covariance must be symmetric: use (C + C.T) / 2."
+        )
+    try:
+        np.linalg.cholesky(C)
+    except np.linalg.LinAlgError:
+        lam = np.linalg.eigvalsh(C).min()
+        raise ValueError(
+            f"{name} is not positive definite (smallest eigenvalue {lam:.3g}); "
+            "a covariance must have all eigenvalues > 0: add a small multiple of the identity."
+        ) from None
+
+
+class _NumpyView:
+    """The one backend method the checks use (``to_numpy``), for plain ndarrays."""
+
+    to_numpy = staticmethod(np.asarray)
