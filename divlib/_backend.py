@@ -537,3 +537,12 @@ def torch_generator(generator=None, seed=None, device=None):
     if seed is None:
         return None
     return torch.Generator(device=device).manual_seed(seed)
+
+
+def progress_bar(iterable, enabled, desc):
+    """``iterable`` wrapped in a ``tqdm.auto`` bar when ``enabled`` (tqdm imported only then)."""
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, leave=False)
