@@ -42,6 +42,14 @@ from ._score import (
     annealed_langevin_sample,
 )
 from ._toy import GaussianMixture, make_gaussian_mixture, make_rings, make_two_moons
+from ._flows import median_bandwidth, rbf_kernel, svgd_direction, svgd_step, svgd_sample
+from ._policy import (
+    clipped_surrogate,
+    adaptive_kl_coef,
+    categorical_fisher,
+    conjugate_gradient,
+    trust_region_step,
+)
 
 __all__ = [
     # information measures (issue 3)
@@ -89,6 +97,18 @@ __all__ = [
     "ScoreMLP",
     "LinearScore",
     "train_score_model",
+    # particle gradient flows (issue 10)
+    "median_bandwidth",
+    "rbf_kernel",
+    "svgd_direction",
+    "svgd_step",
+    "svgd_sample",
+    # policy optimisation (issue 10)
+    "clipped_surrogate",
+    "adaptive_kl_coef",
+    "categorical_fisher",
+    "conjugate_gradient",
+    "trust_region_step",
 ]
 
 # torch-only names (issue 5), imported on first access so `import divlib` never imports torch.
