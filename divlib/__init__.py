@@ -50,6 +50,12 @@ from ._policy import (
     conjugate_gradient,
     trust_region_step,
 )
+from ._diffusion import (
+    VPSchedule,
+    vp_denoising_loss,
+    reverse_sde_sample,
+    probability_flow_sample,
+)
 
 __all__ = [
     # information measures (issue 3)
@@ -109,6 +115,11 @@ __all__ = [
     "categorical_fisher",
     "conjugate_gradient",
     "trust_region_step",
+    # score-based diffusion (issue 9)
+    "VPSchedule",
+    "vp_denoising_loss",
+    "reverse_sde_sample",
+    "probability_flow_sample",
 ]
 
 # torch-only names (issue 5), imported on first access so `import divlib` never imports torch.

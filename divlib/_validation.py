@@ -346,3 +346,21 @@ class _NumpyView:
     """The one backend method the checks use (``to_numpy``), for plain ndarrays."""
 
     to_numpy = staticmethod(np.asarray)
+
+
+def check_in_range(x, name: str, nx, *, low=None, high=None) -> None:
+    """Raise if an array ``x`` has entries outside ``[low, high]`` (bounds optional).
+
+    The array counterpart of ``check_scalar``'s range rule (times in [0, 1],
+    probabilities...); the message counts the bad entries and echoes the worst.
+    """
+    a = nx.to_numpy(x)
+    for bound, bad, word in ((low, a < low if low is not None else None, ">="),
+                             (high, a > high if high is not None else None, "<=")):
+        if bound is None or not np.any(bad):
+            continue
+        worst = a[bad].min() if word == ">=" else a[bad].max()
+        raise ValueError(
+            f"{name} has {_entries(int(bad.sum()), 'out-of-range')} (e.g. {float(worst):.6g}); "
+            f"every entry must be {word} {bound:g}."
+        )
