@@ -66,6 +66,7 @@ test-notebooks: $(STAMP)
 
 check: $(STAMP)
 	$(PY) scripts/notebooks.py check
+	$(PY) scripts/lint_sources.py
 
 test: $(STAMP)
 	@fail=0; \

@@ -6,6 +6,7 @@ compares. Usage (from the repository root, with the project's venv)::
 
     python scripts/notebooks.py list              # notebooks listed in _toc.yml
     python scripts/notebooks.py sync [FILE ...]   # .md -> executed .ipynb (all by default)
+    python scripts/notebooks.py pair FILE ...     # .md -> .ipynb keeping stored outputs
     python scripts/notebooks.py check             # fail if a pair has drifted
     python scripts/notebooks.py stored-config     # a _config.yml that renders stored outputs
 
@@ -122,6 +123,32 @@ def execute(md: Path) -> float:
     return elapsed
 
 
+def pair(md: Path) -> None:
+    """Rewrite ``md``'s ``.ipynb`` from ``md`` without executing, keeping its outputs.
+
+    For edits that cannot change an output: prose, or code reformatted without a
+    change of meaning. Outputs move with their code cell by position, so the number of
+    code cells must be unchanged (otherwise re-execute with ``make sync``). nbval then
+    proves the kept outputs still reproduce.
+    """
+    ipynb = md.with_suffix(".ipynb")
+    old = nbformat.read(ipynb, as_version=4)
+    nb = jupytext.read(md)
+    nb.metadata = old.metadata
+    old_code = [c for c in old.cells if c.cell_type == "code"]
+    new_code = [c for c in nb.cells if c.cell_type == "code"]
+    if len(old_code) != len(new_code):
+        raise SystemExit(
+            f"{md.name} has {len(new_code)} code cells, {ipynb.name} {len(old_code)}: "
+            f"outputs cannot be carried over; run `make sync NB={md.relative_to(ROOT)}`"
+        )
+    for new, prev in zip(new_code, old_code):
+        new.outputs = prev.outputs
+        new.execution_count = prev.execution_count
+    _make_stable(nb, md.stem)
+    nbformat.write(nb, ipynb)
+
+
 def _slowest_cells(nb, n: int = 3) -> list[str]:
     """The ``n`` slowest code cells, from the timestamps nbclient records."""
     from datetime import datetime
@@ -173,6 +200,8 @@ def main(argv=None) -> int:
     sub.add_parser("list", help="print the notebooks listed in _toc.yml")
     s = sub.add_parser("sync", help="regenerate executed .ipynb files from .md")
     s.add_argument("files", nargs="*", type=Path)
+    pr = sub.add_parser("pair", help="rewrite .ipynb from .md keeping outputs (no execution)")
+    pr.add_argument("files", nargs="+", type=Path)
     sub.add_parser("check", help="fail if a .md and its .ipynb differ")
     sub.add_parser("stored-config", help="write a config that renders the stored outputs")
     args = parser.parse_args(argv)
@@ -188,6 +217,11 @@ def main(argv=None) -> int:
         for md in files:
             print(f"executing {md.relative_to(ROOT)} ...", flush=True)
             print(f"  done in {execute(md):.1f} s", flush=True)
+        return 0
+    if args.cmd == "pair":
+        for f in args.files:
+            pair(f.resolve().with_suffix(".md"))
+            print(f"paired {f} (outputs kept; nbval checks they still reproduce)")
         return 0
     problems = [d for md in paired_sources() if (d := drift(md))]
     print("\n".join(problems) or "all notebooks in sync")
