@@ -23,6 +23,7 @@ from ._gaussian import (
     fisher_divergence_gaussian,
 )
 from ._estimators import knn_kl_divergence, mc_kl
+from ._backend import get_backend
 from ._transport import (
     ConvergenceWarning,
     wasserstein_1d,
@@ -50,6 +51,7 @@ from ._policy import (
     conjugate_gradient,
     trust_region_step,
 )
+from ._vi import gaussian_elbo
 from ._diffusion import (
     VPSchedule,
     vp_denoising_loss,
@@ -77,6 +79,8 @@ __all__ = [
     # estimators from samples
     "knn_kl_divergence",
     "mc_kl",
+    # numpy/torch dispatch, for callables written once for both (f in f_divergence)
+    "get_backend",
     # optimal transport (issue 4)
     "wasserstein_1d",
     "ot_cost",
@@ -115,6 +119,8 @@ __all__ = [
     "categorical_fisher",
     "conjugate_gradient",
     "trust_region_step",
+    # variational inference (issue 10)
+    "gaussian_elbo",
     # score-based diffusion (issue 9)
     "VPSchedule",
     "vp_denoising_loss",
