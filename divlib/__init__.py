@@ -44,7 +44,6 @@ from ._score import (
 )
 from ._toy import GaussianMixture, make_gaussian_mixture, make_rings, make_two_moons
 from ._flows import median_bandwidth, rbf_kernel, svgd_direction, svgd_step, svgd_sample
-from ._flows import median_bandwidth, rbf_kernel, svgd_direction, svgd_step, svgd_sample
 from ._policy import (
     clipped_surrogate,
     adaptive_kl_coef,
@@ -108,12 +107,6 @@ __all__ = [
     "ScoreMLP",
     "LinearScore",
     "train_score_model",
-    # particle gradient flows (issue 10)
-    "median_bandwidth",
-    "rbf_kernel",
-    "svgd_direction",
-    "svgd_step",
-    "svgd_sample",
     # particle gradient flows (issue 10)
     "median_bandwidth",
     "rbf_kernel",
