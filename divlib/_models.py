@@ -7,24 +7,61 @@ access to ``divlib.ScoreMLP``, ``divlib.LinearScore`` or
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-import torch
-from torch import nn
 
-from ._score import (
-    _check_count,
-    _progress,
-    _torch_samples,
-    denoising_score_matching_loss,
-    hyvarinen_loss,
-    sliced_score_matching_loss,
+from ._backend import get_backend, import_torch, progress_bar, to_tensors, torch_generator
+from ._score import denoising_score_matching_loss, hyvarinen_loss, sliced_score_matching_loss
+from ._validation import (
+    check_choice,
+    check_flag,
+    check_point_cloud,
+    check_positive_values,
+    check_real_dtype,
+    check_scalar,
+    check_seed,
 )
-from ._validation import check_positive_scalar
+
+torch = import_torch()
+nn = torch.nn
 
 
-def _check_input(x, d, name):
-    if x.ndim != 2 or x.shape[1] != d:
-        raise ValueError(f"{name} expects x of shape (n, {d}), got shape {tuple(x.shape)}.")
+def _check_param_dtype(dtype):
+    """None (torch's default) or a floating torch dtype other than bfloat16."""
+    if dtype is None:
+        return None
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point or dtype == torch.bfloat16:
+        raise TypeError(
+            f"dtype must be None or a floating torch dtype (torch.float32, torch.float64), "
+            f"got {dtype!r}."
+        )
+    return dtype
+
+
+def _model_input(model, x, name):
+    """``x`` checked for ``model``: a real tensor of shape (n, d) in the model's dtype.
+
+    An integer tensor is promoted to the model's dtype; a floating tensor of
+    another dtype is refused (torch would fail inside the matrix product).
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(
+            f"{name} takes a torch.Tensor x, got {type(x).__name__}; convert it with "
+            "torch.as_tensor(x, dtype=...) (the dtype of the model's parameters)."
+        )
+    check_real_dtype(x, "x")
+    dtype = next(model.parameters()).dtype
+    if not x.is_floating_point():
+        (x,) = to_tensors(x, dtype=dtype)
+    if x.dtype != dtype:
+        raise TypeError(
+            f"x has dtype {x.dtype} but the parameters of {name} are {dtype}; pass "
+            f"x.to({dtype}) or build the model with dtype={x.dtype}."
+        )
+    if x.ndim != 2 or x.shape[1] != model.d:
+        raise ValueError(f"{name} expects x of shape (n, {model.d}), got shape {tuple(x.shape)}.")
+    return x
 
 
 class LinearScore(nn.Module):
@@ -61,13 +98,14 @@ class LinearScore(nn.Module):
 
     def __init__(self, d, *, dtype=None):
         super().__init__()
-        self.d = _check_count(d, "d", minimum=1)
+        self.d = check_scalar(d, "d", low=1, integer=True)
+        dtype = _check_param_dtype(dtype)
         self.A = nn.Parameter(torch.eye(self.d, dtype=dtype))
         self.b = nn.Parameter(torch.zeros(self.d, dtype=dtype))
 
     def forward(self, x):
         """Score at ``x`` of shape (n, d): -(x - b) A^T, shape (n, d)."""
-        _check_input(x, self.d, "LinearScore")
+        x = _model_input(self, x, "LinearScore")
         return -(x - self.b) @ self.A.T
 
 
@@ -121,15 +159,20 @@ class ScoreMLP(nn.Module):
 
     def __init__(self, d, *, hidden=(64, 64), noise_conditional=False, seed=None, dtype=None):
         super().__init__()
-        self.d = _check_count(d, "d", minimum=1)
-        widths = [hidden, hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
-        if not widths or any(isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths):
-            raise ValueError(f"hidden must be a positive int or a non-empty sequence of them, got {hidden!r}.")
-        self.noise_conditional = bool(noise_conditional)
+        self.d = check_scalar(d, "d", low=1, integer=True)
+        if np.ndim(hidden) == 0:
+            widths = [check_scalar(hidden, "hidden", low=1, integer=True)] * 2
+        else:
+            if len(hidden) == 0:
+                raise ValueError("hidden must be a positive int or a non-empty sequence of them, got ().")
+            widths = [check_scalar(w, f"hidden[{i}]", low=1, integer=True) for i, w in enumerate(hidden)]
+        self.noise_conditional = check_flag(noise_conditional, "noise_conditional")
+        seed = check_seed(seed, allow_generator=False)
+        dtype = _check_param_dtype(dtype)
         sizes = [self.d + self.noise_conditional, *widths, self.d]
         with torch.random.fork_rng(devices=[]):
             if seed is not None:
-                torch.manual_seed(int(seed))
+                torch.manual_seed(seed)
             layers = []
             for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
                 layers.append(nn.Linear(a, b, dtype=dtype))
@@ -139,7 +182,7 @@ class ScoreMLP(nn.Module):
 
     def forward(self, x, sigma=None):
         """Score at ``x`` (n, d) [and noise level ``sigma``, number or (n,)]: shape (n, d)."""
-        _check_input(x, self.d, "ScoreMLP")
+        x = _model_input(self, x, "ScoreMLP")
         if not self.noise_conditional:
             if sigma is not None:
                 raise ValueError(
@@ -149,6 +192,14 @@ class ScoreMLP(nn.Module):
             return self.net(x)
         if sigma is None:
             raise ValueError("this ScoreMLP is noise-conditional: call it as model(x, sigma).")
+        levels = check_positive_values(sigma, "sigma")  # finite, > 0
+        if levels.size not in (1, x.shape[0]) or np.ndim(sigma) > 1:
+            raise ValueError(
+                f"sigma must be a number or have shape (n,) = ({x.shape[0]},), got shape "
+                f"{tuple(np.shape(levels) if np.ndim(sigma) <= 1 else sigma.shape)}."
+            )
+        if not isinstance(sigma, torch.Tensor):
+            sigma = levels
         sigma = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).reshape(-1, 1).expand(x.shape[0], 1)
         h = torch.cat([x, torch.log(sigma)], dim=1)  # (n, d + 1)
         return self.net(h) / sigma
@@ -228,20 +279,28 @@ def train_score_model(
     >>> round(model.A.item(), 1), round(model.b.item(), 1)  # near C^{-1} = 4 and m = 1
     (4.2, 1.0)
     """
-    if loss not in _LOSSES:
-        raise ValueError(f"loss must be one of {_LOSSES}, got {loss!r}.")
-    if lr_schedule not in ("cosine", "constant"):
-        raise ValueError(f"lr_schedule must be 'cosine' or 'constant', got {lr_schedule!r}.")
-    if loss == "denoising" and sigma is None:
-        raise ValueError("the denoising loss needs sigma (a noise level, or a sequence of them).")
-    n_steps = _check_count(n_steps, "n_steps", minimum=1)
-    lr = check_positive_scalar(lr, "lr")
-    if batch_size is not None:
-        batch_size = _check_count(batch_size, "batch_size", minimum=1)
-    param = next(model.parameters())
-    data = _torch_samples(x).to(dtype=param.dtype, device=param.device)
+    param = next(model.parameters(), None) if isinstance(model, nn.Module) else None
+    if param is None:
+        raise TypeError(
+            f"model must be a torch.nn.Module with parameters (e.g. ScoreMLP or LinearScore), "
+            f"got {type(model).__name__}."
+        )
+    check_choice(loss, "loss", _LOSSES)
+    check_choice(lr_schedule, "lr_schedule", ("cosine", "constant"))
+    if loss == "denoising":
+        if sigma is None:
+            raise ValueError("the denoising loss needs sigma (a noise level, or a sequence of them).")
+        check_positive_values(sigma, "sigma")
+    n_steps = check_scalar(n_steps, "n_steps", low=1, integer=True)
+    lr = check_scalar(lr, "lr", low=0, low_inclusive=False, high=math.inf, high_inclusive=False)
+    batch_size = check_scalar(batch_size, "batch_size", low=1, integer=True, allow_none=True)
+    n_projections = check_scalar(n_projections, "n_projections", low=1, integer=True)
+    progress = check_flag(progress, "progress")
+    check_real_dtype(x, "x")
+    (data,) = to_tensors(x, dtype=param.dtype)
+    data = check_point_cloud(data.to(device=param.device), "x", get_backend(data))
     n = data.shape[0]
-    gen = torch.Generator(device=param.device).manual_seed(int(seed))
+    gen = torch_generator(None, seed, param.device)
     conditional = bool(getattr(model, "noise_conditional", False))
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     scheduler = (
@@ -249,7 +308,7 @@ def train_score_model(
         if lr_schedule == "cosine" else None
     )
     losses = np.empty(n_steps)
-    for step in _progress(range(n_steps), progress, f"{loss} score matching"):
+    for step in progress_bar(range(n_steps), progress, f"{loss} score matching"):
         if batch_size is None:
             batch = data
         else:
@@ -266,6 +325,11 @@ def train_score_model(
         optimiser.zero_grad()
         value.backward()
         optimiser.step()
+        if not (torch.isfinite(value) and all(torch.isfinite(p).all() for p in model.parameters())):
+            raise ValueError(
+                f"training diverged at step {step}: the loss or the model's parameters are "
+                f"no longer finite (loss {value.item():.3g}); lower lr (now {lr:g})."
+            )
         if scheduler is not None:
             scheduler.step()
         losses[step] = value.item()

@@ -16,87 +16,53 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
-from ._validation import check_finite, check_not_empty, check_positive_scalar
-
-# -- private checks ---------------------------------------------------------------
-
-
-def _check_samples(x, name, nx):
-    """Validate samples: a non-empty, finite array of shape (n, d)."""
-    if x.ndim != 2:
-        raise ValueError(
-            f"{name} must have shape (n, d) (n samples in d dimensions), got shape "
-            f"{tuple(x.shape)}; for 1-D data pass {name}.reshape(-1, 1)."
-        )
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
-
-
-def _check_score_shape(s, x, name):
-    """Raise unless the score ``s`` returned for ``x`` has the shape of ``x``."""
-    if tuple(s.shape) != tuple(x.shape):
-        raise ValueError(
-            f"{name} returned shape {tuple(s.shape)} for samples of shape "
-            f"{tuple(x.shape)}; a score function must return one gradient per sample, "
-            "an array of the same shape (n, d) as its input."
-        )
+from ._backend import (
+    first_tensor,
+    get_backend,
+    import_torch,
+    progress_bar,
+    to_tensors,
+    torch_generator,
+)
+from ._validation import (
+    check_callable,
+    check_choice,
+    check_finite,
+    check_flag,
+    check_output,
+    check_output_form,
+    check_point_cloud,
+    check_positive_values,
+    check_real_dtype,
+    check_scalar,
+    check_seed,
+)
 
 
-def _check_count(value, name, *, minimum):
-    """Raise unless ``value`` is an integer >= ``minimum``; return it as int."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
-
-def _check_sigmas(sigmas, name="sigmas"):
-    """Validate noise levels: a non-empty 1-D sequence of finite numbers > 0."""
-    s = np.asarray(sigmas.detach().cpu() if hasattr(sigmas, "detach") else sigmas, dtype=float)
-    s = s.reshape(-1) if s.ndim == 0 else s
-    if s.ndim != 1 or s.size == 0:
-        raise ValueError(f"{name} must be a number or a 1-D sequence of numbers, got shape {s.shape}.")
-    if not np.all(np.isfinite(s)) or np.any(s <= 0):
-        raise ValueError(
-            f"{name} must be finite and > 0 (noise standard deviations), got "
-            f"min {np.min(s):.3g}; pass positive values."
-        )
-    return s
-
-
-# -- torch helpers (torch imported inside: `import divlib` never imports torch) ------
+def _samples(x, name):
+    """``x`` as a floating array of its backend, validated as an (n, d) point cloud."""
+    check_real_dtype(x, name)
+    nx = get_backend(x)
+    return nx, check_point_cloud(nx.asarray(x), name, nx)
 
 
 def _torch_samples(x, name="x"):
-    """``x`` as a floating torch tensor of shape (n, d) (numpy -> float64), validated."""
-    import torch
-
-    if not isinstance(x, torch.Tensor):
-        x = torch.as_tensor(np.asarray(x, dtype=np.float64))
-    elif not x.is_floating_point():
-        x = x.to(torch.get_default_dtype())
-    _check_samples(x, name, get_backend(x))
-    return x
+    """``x`` as a floating torch tensor (n, d), the backend's conversion policy, validated."""
+    check_real_dtype(x, name)
+    (x,) = to_tensors(x)
+    return check_point_cloud(x, name, get_backend(x))
 
 
-def _torch_generator(generator, seed, device):
-    """The ``torch.Generator`` to draw from: ``generator``, a new one seeded with ``seed``, or None."""
-    import torch
-
-    if generator is not None and seed is not None:
-        raise ValueError("pass either generator or seed, not both.")
-    if seed is not None:
-        return torch.Generator(device=device).manual_seed(int(seed))
-    return generator
-
-
-def _progress(iterable, progress, desc):
-    """Wrap ``iterable`` in a ``tqdm.auto`` bar when ``progress`` is true."""
-    if not progress:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, desc=desc, leave=False)
+def _differentiable_score(score_fn, x, torch, what):
+    """``score_fn(x)`` checked: a finite (n, d) tensor that depends on ``x`` through autograd."""
+    s = score_fn(x)  # (n, d)
+    check_output(s, "score_fn", [tuple(x.shape)], get_backend(s))
+    if not (isinstance(s, torch.Tensor) and s.requires_grad):
+        raise ValueError(
+            f"score_fn(x) does not depend on x through torch autograd; {what} needs a "
+            "differentiable torch score function."
+        )
+    return s
 
 
 # -- Fisher divergence ---------------------------------------------------------------
@@ -162,15 +128,15 @@ def fisher_divergence(score_p, score_q, x):
     >>> float(fisher_divergence(lambda x: -x, lambda x: -(x - 1.0), x))
     1.0
     """
-    nx = get_backend(x)
-    x = nx.asarray(x)
-    _check_samples(x, "x", nx)
-    like = first_tensor(x)
-    s_p = nx.asarray(score_p(x), like=like)  # (n, d)
-    s_q = nx.asarray(score_q(x), like=like)  # (n, d)
+    check_callable(score_p, "score_p")
+    check_callable(score_q, "score_q")
+    _, x = _samples(x, "x")
+    s_p, s_q = score_p(x), score_q(x)  # (n, d) each
     for s, name in ((s_p, "score_p"), (s_q, "score_q")):
-        _check_score_shape(s, x, name)
-        check_finite(s, f"{name}(x)", nx)
+        check_output(s, name, [tuple(x.shape)], get_backend(s))
+    nx = get_backend(s_p, s_q)  # a tensor score gives a tensor (differentiable)
+    like = first_tensor(s_p, s_q)
+    s_p, s_q = nx.asarray(s_p, like=like), nx.asarray(s_q, like=like)
     # F = mean_i ||s_p(x_i) - s_q(x_i)||^2
     return nx.mean(nx.sum((s_p - s_q) ** 2, axis=-1))
 
@@ -234,16 +200,10 @@ def hyvarinen_loss(score_fn, x):
     >>> round(hyvarinen_loss(lambda x: -x, x).item(), 1)
     -1.5
     """
-    import torch
-
+    check_callable(score_fn, "score_fn")
+    torch = import_torch()
     x = _torch_samples(x).detach().requires_grad_(True)
-    s = score_fn(x)  # (n, d)
-    _check_score_shape(s, x, "score_fn")
-    if not (isinstance(s, torch.Tensor) and s.requires_grad):
-        raise ValueError(
-            "score_fn(x) does not depend on x through torch autograd; the Hyvarinen "
-            "loss needs a differentiable torch score function."
-        )
+    s = _differentiable_score(score_fn, x, torch, "the Hyvarinen loss")  # (n, d)
     d = x.shape[1]
     # tr grad s(x_i) = sum_k d s_k / d x_k, one backward pass per coordinate k
     trace = torch.zeros(x.shape[0], dtype=s.dtype, device=s.device)
@@ -324,26 +284,19 @@ def sliced_score_matching_loss(
     >>> round(sliced_score_matching_loss(lambda x: -x, x, seed=0).item(), 1)
     -1.5
     """
-    import torch
-
-    n_projections = _check_count(n_projections, "n_projections", minimum=1)
-    if projection not in ("gaussian", "rademacher"):
-        raise ValueError(f"projection must be 'gaussian' or 'rademacher', got {projection!r}.")
+    check_callable(score_fn, "score_fn")
+    torch = import_torch()
+    n_projections = check_scalar(n_projections, "n_projections", low=1, integer=True)
+    check_choice(projection, "projection", ("gaussian", "rademacher"))
+    variance_reduction = check_flag(variance_reduction, "variance_reduction")
     x = _torch_samples(x).detach()
-    gen = _torch_generator(generator, seed, x.device)
-    n, d = x.shape
+    gen = torch_generator(generator, seed, x.device)
     # repeat the samples: x_rep (m n, d), one direction v per row
     x_rep = x.repeat(n_projections, 1).requires_grad_(True)
     v = torch.randn(x_rep.shape, generator=gen, dtype=x.dtype, device=x.device)
     if projection == "rademacher":
         v = torch.sign(v)
-    s = score_fn(x_rep)  # (m n, d)
-    _check_score_shape(s, x_rep, "score_fn")
-    if not (isinstance(s, torch.Tensor) and s.requires_grad):
-        raise ValueError(
-            "score_fn(x) does not depend on x through torch autograd; sliced score "
-            "matching needs a differentiable torch score function."
-        )
+    s = _differentiable_score(score_fn, x_rep, torch, "sliced score matching")  # (m n, d)
     vs = torch.sum(v * s, dim=1)  # v^T s, (m n,)
     (g,) = torch.autograd.grad(vs.sum(), x_rep, create_graph=True, allow_unused=True)
     vJv = torch.sum(v * g, dim=1) if g is not None else torch.zeros_like(vs)  # v^T grad s v
@@ -431,10 +384,11 @@ def denoising_score_matching_loss(
     >>> round(J.item(), 1)
     3.2
     """
-    import torch
-
-    scalar = np.ndim(sigma.detach().cpu() if hasattr(sigma, "detach") else sigma) == 0
-    sigmas = _check_sigmas(sigma, "sigma")
+    check_callable(score_fn, "score_fn")
+    torch = import_torch()
+    sigmas = check_positive_values(sigma, "sigma")
+    scalar = np.ndim(sigma) == 0
+    noise_conditional = check_flag(noise_conditional, "noise_conditional")
     if sigmas.size > 1 and not noise_conditional:
         raise ValueError(
             f"sigma has {sigmas.size} noise levels but noise_conditional is False; a "
@@ -442,7 +396,7 @@ def denoising_score_matching_loss(
             "one sigma, or a noise-conditional score_fn with noise_conditional=True."
         )
     x = _torch_samples(x).detach()
-    gen = _torch_generator(generator, seed, x.device)
+    gen = torch_generator(generator, seed, x.device)
     n = x.shape[0]
     levels = torch.as_tensor(sigmas, dtype=x.dtype, device=x.device)
     if levels.numel() == 1:
@@ -453,7 +407,7 @@ def denoising_score_matching_loss(
     z = torch.randn(x.shape, generator=gen, dtype=x.dtype, device=x.device)  # (n, d)
     x_noisy = x + sig[:, None] * z
     s = score_fn(x_noisy, sig) if noise_conditional else score_fn(x_noisy)
-    _check_score_shape(s, x, "score_fn")
+    check_output(s, "score_fn", [tuple(x.shape)], get_backend(s))
     if scalar:
         # 1/2 ||s(x~) + (x~ - x)/sigma^2||^2 = 1/2 ||s + z/sigma||^2
         per_sample = 0.5 * torch.sum((s + z / sig[:, None]) ** 2, dim=1)
@@ -466,21 +420,57 @@ def denoising_score_matching_loss(
 # -- Langevin sampling ------------------------------------------------------------------
 
 
-def _langevin_setup(x0, step_size, seed):
-    nx = get_backend(x0)
-    x = nx.copy(nx.detach(nx.asarray(x0)))
-    _check_samples(x, "x0", nx)
-    step = check_positive_scalar(step_size, "step_size")
-    rng = np.random.default_rng(seed)
-    return nx, x, step, rng
+def _langevin_setup(score_fn, x0, step_size, seed, progress):
+    check_callable(score_fn, "score_fn")
+    nx, x = _samples(x0, "x0")
+    step = check_scalar(
+        step_size, "step_size", low=0, low_inclusive=False, high=math.inf, high_inclusive=False
+    )
+    rng = np.random.default_rng(check_seed(seed))
+    check_flag(progress, "progress")
+    return nx, nx.copy(nx.detach(x)), step, rng
 
 
-def _langevin_step(nx, x, s, step, rng, name):
+def _diverged(t, step_size, what):
+    """The error of a chain that left the floating-point range: name the step to lower."""
+    raise ValueError(
+        f"the Langevin chain diverged at step {t}: {what}. step_size = {step_size:g} is "
+        "too large for this score: lower it (the chain is stable for steps below 2 / L, "
+        "L the Lipschitz constant of the score: twice the smallest variance of a "
+        "Gaussian target); or score_fn is not finite everywhere the chain goes."
+    )
+
+
+def _chain_score(score, x, nx, t, step_size):
+    """``score(x)`` checked: (n, d), real and finite; non-finite after step 0 is divergence."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below
+        s = score(x)
+    check_output_form(s, "score_fn", [tuple(x.shape)])
+    ns = get_backend(s)
+    if t == 0:  # at the validated start: the score's own fault
+        check_finite(s, "score_fn(x)", ns)
+    elif not np.all(np.isfinite(ns.to_numpy(s))):
+        _diverged(t, step_size, "score_fn(x) returned NaN or infinite values")
+    return nx.asarray(s, like=first_tensor(x))
+
+
+def _moved(nx, x, delta, t, step_size):
+    """``x + delta`` in a new array of ``x``'s dtype (float32 stays float32), checked finite."""
+    out = nx.copy(x)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+        out[...] = x + delta
+    if not bool(nx.all(nx.isfinite(out))):
+        _diverged(t, step_size, "the samples overflowed to infinity or NaN")
+    return out
+
+
+def _langevin_step(nx, x, score, step, rng, t, step_size):
     """x <- x + step s(x) + sqrt(2 step) z, z ~ N(0, I) drawn by numpy (same chain in both backends)."""
-    s = nx.asarray(s, like=first_tensor(x))
-    _check_score_shape(s, x, name)
+    s = _chain_score(score, x, nx, t, step_size)
     z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=first_tensor(x))
-    return nx.detach(x + step * s + math.sqrt(2.0 * step) * z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        delta = step * s + math.sqrt(2.0 * step) * z
+    return _moved(nx, x, delta, t, step_size)
 
 
 def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=False, return_path=False):
@@ -549,11 +539,12 @@ def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=Fal
     >>> round(float(x.mean()), 1), round(float(x.var()), 1)
     (3.0, 1.0)
     """
-    nx, x, step, rng = _langevin_setup(x0, step_size, seed)
-    n_steps = _check_count(n_steps, "n_steps", minimum=0)
+    nx, x, step, rng = _langevin_setup(score_fn, x0, step_size, seed, progress)
+    n_steps = check_scalar(n_steps, "n_steps", low=0, integer=True)
+    return_path = check_flag(return_path, "return_path")
     path = [x] if return_path else None
-    for _ in _progress(range(n_steps), progress, "Langevin"):
-        x = _langevin_step(nx, x, score_fn(x), step, rng, "score_fn")
+    for t in progress_bar(range(n_steps), progress, "Langevin"):
+        x = _langevin_step(nx, x, score_fn, step, rng, t, step)
         if return_path:
             path.append(x)
     return nx.stack(path) if return_path else x
@@ -645,9 +636,11 @@ def annealed_langevin_sample(
     >>> bool(abs(x.mean()) < 0.1), round(float(x.std()), 1)
     (True, 1.0)
     """
-    nx, x, step, rng = _langevin_setup(x0, step_size, seed)
-    n_steps_each = _check_count(n_steps_each, "n_steps_each", minimum=1)
-    levels = _check_sigmas(sigmas)
+    nx, x, step, rng = _langevin_setup(score_fn, x0, step_size, seed, progress)
+    n_steps_each = check_scalar(n_steps_each, "n_steps_each", low=1, integer=True)
+    levels = check_positive_values(sigmas, "sigmas")
+    noise_conditional = check_flag(noise_conditional, "noise_conditional")
+    denoise = check_flag(denoise, "denoise")
     if np.any(np.diff(levels) > 0):
         raise ValueError(
             f"sigmas must be non-increasing (largest noise first), got {levels.tolist()}; "
@@ -661,11 +654,19 @@ def annealed_langevin_sample(
         return score_fn(x, nx.full((n,), float(sigma_i), like=x))
 
     sigma_L = levels[-1]
-    steps = [(s_i, step * s_i**2 / sigma_L**2) for s_i in levels for _ in range(n_steps_each)]
-    for sigma_i, alpha_i in _progress(steps, progress, "annealed Langevin"):
-        x = _langevin_step(nx, x, score(x, sigma_i), alpha_i, rng, "score_fn")
+    with np.errstate(over="ignore"):
+        alphas = step * (levels / sigma_L) ** 2  # alpha_i = eps sigma_i^2 / sigma_L^2
+    if not np.all(np.isfinite(alphas)):
+        raise ValueError(
+            f"step_size * (sigmas[0] / sigmas[-1])^2 overflows (sigmas from {levels[0]:g} "
+            f"to {sigma_L:g}); use a narrower range of noise levels or a smaller step_size."
+        )
+    steps = [(s_i, a_i) for s_i, a_i in zip(levels, alphas) for _ in range(n_steps_each)]
+    for t, (sigma_i, alpha_i) in enumerate(progress_bar(steps, progress, "annealed Langevin")):
+        x = _langevin_step(nx, x, lambda x: score(x, sigma_i), alpha_i, rng, t, step)
     if denoise:  # Tweedie: E[x | x~] = x~ + sigma^2 grad log p_sigma(x~)
-        s = nx.asarray(score(x, sigma_L), like=first_tensor(x))
-        _check_score_shape(s, x, "score_fn")
-        x = nx.detach(x + sigma_L**2 * s)
+        s = _chain_score(lambda x: score(x, sigma_L), x, nx, len(steps), step)
+        with np.errstate(over="ignore", invalid="ignore"):
+            delta = sigma_L**2 * s
+        x = _moved(nx, x, delta, len(steps), step)
     return x
