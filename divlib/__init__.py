@@ -24,6 +24,7 @@ from ._gaussian import (
 )
 from ._estimators import knn_kl_divergence, mc_kl
 from ._backend import get_backend
+from ._backend import get_backend
 from ._transport import (
     ConvergenceWarning,
     wasserstein_1d,
@@ -79,6 +80,8 @@ __all__ = [
     # estimators from samples
     "knn_kl_divergence",
     "mc_kl",
+    # numpy/torch dispatch, for callables written once for both (f in f_divergence)
+    "get_backend",
     # numpy/torch dispatch, for callables written once for both (f in f_divergence)
     "get_backend",
     # optimal transport (issue 4)

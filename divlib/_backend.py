@@ -38,6 +38,30 @@ class NumpyBackend:
             a = a.astype(np.float64)
         return a
 
+    def result_dtype(self, *xs):
+        """The floating dtype of a computation on ``xs`` (the one promotion policy).
+
+        Floating arrays (and numpy floating scalars) count with their dtype and
+        are promoted together (float32 with float32 stays float32); lists, Python
+        numbers and integer arrays do not count. With no floating input: float64.
+        """
+        floats = [x.dtype for x in xs if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f"]
+        return np.result_type(*floats) if floats else np.dtype(np.float64)
+
+    def asarrays(self, *xs, dtype=None):
+        """Convert every input to an ndarray of one floating dtype (:meth:`result_dtype`).
+
+        Never truncates: integers become floats, floats are never cast to an
+        integer type. ``dtype`` overrides the policy (e.g. computed from the raw
+        inputs before a list was converted).
+        """
+        dtype = self.result_dtype(*xs) if dtype is None else dtype
+        return tuple(np.asarray(x, dtype=dtype) for x in xs)
+
+    def scalar(self, value, *, like):
+        """A float as the 0-d result of a reduction over ``like`` (its dtype)."""
+        return like.dtype.type(value)
+
     def to_numpy(self, x):
         return np.asarray(x)
 
@@ -109,6 +133,10 @@ class NumpyBackend:
     def clip(self, x, lo=None, hi=None):
         return np.clip(x, lo, hi)
 
+    def sqrt0(self, x):
+        """``sqrt(x)`` for ``x >= 0`` (the torch version has a zero gradient at 0)."""
+        return np.sqrt(x)
+
     def power(self, x, a):
         return np.power(x, a)
 
@@ -156,6 +184,47 @@ class NumpyBackend:
                 r[fix] = np.log(xb[fix]) - np.log(yb[fix])
             r *= x
         return r
+
+    def rel_entr_sum_1d(self, x, y):
+        """``sum_i x_i log(x_i / y_i)`` and the sums and minima of 1-D ``x`` and ``y``, in one pass.
+
+        The fast path of ``kl_divergence``: the arrays are walked in blocks that
+        stay in the CPU cache, and each block gives its share of the divergence
+        and of the statistics that validate the inputs (sum and minimum of
+        each), so the data is read from memory once. Returns the tuple
+        ``(kl, sum_x, min_x, sum_y, min_y)`` of Python floats, or None when it does
+        not apply (not two 1-D float arrays of one length and dtype).
+
+        The divergence is only trusted when it is finite and the statistics
+        show valid probability vectors (``y <= 1``, so ``x / y`` cannot
+        underflow): an entry with ``x_i = y_i = 0`` gives NaN, one with
+        ``x_i > 0 = y_i`` (or ``x_i / y_i`` beyond float range) gives inf, and the
+        caller then takes the general path. Where ``x_i = 0`` the log of the
+        ratio is ``-inf``; it is replaced by -800 (below ``log`` of the smallest
+        float) so that the term is ``0 * -800 = 0``.
+        """
+        if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
+            return None
+        if x.ndim != 1 or x.shape != y.shape or x.dtype != y.dtype or x.dtype.kind != "f":
+            return None
+        n = x.shape[0]
+        block = _FUSED_BLOCK
+        buf = np.empty(min(block, n), dtype=x.dtype)
+        kl = sx = sy = 0.0
+        mx = my = np.inf
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for start in range(0, n, block):
+                xs, ys = x[start:start + block], y[start:start + block]
+                b = buf[: xs.shape[0]]
+                np.divide(xs, ys, out=b)
+                np.log(b, out=b)
+                np.maximum(b, -800.0, out=b)  # log 0 = -inf where x_i = 0: term 0
+                kl += float(np.dot(xs, b))
+                sx += float(xs.sum())
+                sy += float(ys.sum())
+                mx = min(mx, float(xs.min()))
+                my = min(my, float(ys.min()))
+        return kl, sx, mx, sy, my
 
     # -- linear algebra -----------------------------------------------------------
     def cholesky(self, a):
@@ -207,15 +276,59 @@ class TorchBackend:
         Tensors keep their graph; integer tensors become the default float dtype.
         """
         t = self.torch
+        floating = like is not None and like.is_floating_point()
         if isinstance(x, t.Tensor):
             if like is not None and (x.device != like.device):
                 x = x.to(like.device)
             if not x.is_floating_point():
-                x = x.to(like.dtype if like is not None else t.get_default_dtype())
+                x = x.to(like.dtype if floating else t.get_default_dtype())
             return x
-        dtype = like.dtype if like is not None else t.get_default_dtype()
+        dtype = like.dtype if floating else t.get_default_dtype()  # never an integer dtype
         device = like.device if like is not None else None
         return t.as_tensor(np.asarray(x), dtype=dtype, device=device)
+
+    def result_dtype(self, *xs):
+        """The floating dtype of a computation on ``xs`` (the one promotion policy).
+
+        Floating tensors and numpy floating arrays count with their dtype and are
+        promoted together (a float32 tensor next to a float64 ndarray gives
+        float64; float32 alone stays float32); lists, Python numbers and integer
+        tensors or arrays do not count. With no floating input, torch's default
+        float (``torch.get_default_dtype()``). A float list next to an integer
+        tensor is therefore never truncated to integers.
+        """
+        t = self.torch
+        out = None
+        for x in xs:
+            if isinstance(x, t.Tensor):
+                dt = x.dtype if x.is_floating_point() else None
+            elif isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f":
+                dt = t.from_numpy(np.zeros(0, dtype=x.dtype)).dtype
+            else:
+                dt = None
+            if dt is not None:
+                out = dt if out is None else t.promote_types(out, dt)
+        return out if out is not None else t.get_default_dtype()
+
+    def asarrays(self, *xs, dtype=None):
+        """Convert every input to a tensor of one floating dtype, on the first tensor's device.
+
+        The dtype is :meth:`result_dtype` (or ``dtype``). Tensors keep their
+        autograd graph (``.to`` is differentiable and a no-op when nothing changes).
+        """
+        t = self.torch
+        dtype = self.result_dtype(*xs) if dtype is None else dtype
+        ref = first_tensor(*xs)
+        device = ref.device if ref is not None else None
+        return tuple(
+            x.to(dtype=dtype, device=device) if isinstance(x, t.Tensor)
+            else t.as_tensor(np.asarray(x), dtype=dtype, device=device)
+            for x in xs
+        )
+
+    def scalar(self, value, *, like):
+        """A float as a 0-d tensor of ``like``'s dtype and device."""
+        return self.torch.tensor(value, dtype=like.dtype, device=like.device)
 
     def to_numpy(self, x):
         return x.detach().cpu().numpy()
@@ -343,6 +456,16 @@ class TorchBackend:
     def clip(self, x, lo=None, hi=None):
         return self.torch.clamp(x, lo, hi)
 
+    def sqrt0(self, x):
+        """``sqrt(x)`` for ``x >= 0`` whose gradient at ``x = 0`` is 0 instead of inf.
+
+        The double ``where`` keeps both branches finite, so no NaN leaks into
+        the gradient of the entries that are 0.
+        """
+        t = self.torch
+        zero = x == 0
+        return t.where(zero, t.zeros_like(x), t.sqrt(t.where(zero, t.ones_like(x), x)))
+
     def power(self, x, a):
         return self.torch.pow(x, a)
 
@@ -410,6 +533,14 @@ class TorchBackend:
         r = safe_x * (t.log(safe_x) - t.log(safe_y))
         return r.masked_fill(zero, 0.0)
 
+    def rel_entr_sum_1d(self, x, y):
+        """:meth:`NumpyBackend.rel_entr_sum_1d` on CPU tensors that record no graph (else None)."""
+        t = self.torch
+        graph = t.is_grad_enabled() and (x.requires_grad or y.requires_grad)
+        if graph or x.device.type != "cpu" or y.device.type != "cpu":
+            return None
+        return _NUMPY.rel_entr_sum_1d(x.detach().numpy(), y.detach().numpy())
+
     # -- linear algebra -----------------------------------------------------------
     def cholesky(self, a):
         return self.torch.linalg.cholesky(a)
@@ -437,15 +568,53 @@ class TorchBackend:
         return float(x.detach().cpu())
 
 
+#: Block length of the one-pass kernels (``rel_entr_sum_1d``): 32768 float64 = 256 kB,
+#: which stays in a core's L2 cache (measured best of 2^12 ... 2^17 on 10^7 entries).
+_FUSED_BLOCK = 1 << 15
+
 _NUMPY = NumpyBackend()
 _TORCH = None
 
 
 def get_backend(*arrays):
-    """Return the backend for the inputs: torch if any input is a tensor.
+    r"""The array backend of the inputs: torch's if any input is a tensor, else numpy's.
 
-    Mixing is allowed (numpy inputs are moved to the first tensor's device and
-    dtype by ``nx.asarray(x, like=tensor)``); the result follows torch.
+    The backend ``nx`` has the same methods for both libraries (``nx.log``,
+    ``nx.sum(x, axis=...)``, ``nx.where``, ``nx.xlogy``, ``nx.sqrt0``...), so a
+    function written with them works on numpy arrays and on torch tensors
+    (keeping device, dtype and the autograd graph). divlib's own functions
+    start this way; it is public so that a user's callable, such as the
+    generator ``f`` of :func:`divlib.f_divergence`, can be written once for
+    both. Mixed inputs resolve to torch; ``nx.asarrays(*xs)`` converts them
+    all to one floating dtype (:meth:`result_dtype`: floating inputs keep
+    their precision, integers and lists never truncate).
+
+    Parameters
+    ----------
+    *arrays : array_like or torch.Tensor
+        The inputs of a computation.
+
+    Returns
+    -------
+    nx : backend
+        The numpy backend, or the torch backend if any input is a
+        ``torch.Tensor``. torch is never imported by this call.
+
+    Examples
+    --------
+    A generator :math:`f(t) = t \log t` for :func:`divlib.f_divergence`, for
+    numpy and torch inputs alike:
+
+    >>> import numpy as np
+    >>> from divlib import f_divergence, get_backend, kl_divergence
+    >>> def f(t):
+    ...     nx = get_backend(t)
+    ...     return nx.xlogy(t, t)
+    >>> p, q = np.array([0.2, 0.8]), np.array([0.5, 0.5])
+    >>> bool(np.isclose(f_divergence(p, q, f), kl_divergence(p, q)))
+    True
+    >>> get_backend(p).name
+    'numpy'
     """
     global _TORCH
     if any(is_tensor(a) for a in arrays):

@@ -12,50 +12,47 @@ import it).
 
 from __future__ import annotations
 
+import math
 import sys
 
-import numpy as np
-
-from ._validation import check_finite, check_not_empty
-
-
-def _check_cloud(x, name, torch, like=None):
-    """A point cloud as a float tensor (n, d); a 1-D input is n points on the line."""
-    if not isinstance(x, torch.Tensor):
-        dtype = like.dtype if like is not None else torch.float32
-        x = torch.as_tensor(np.asarray(x), dtype=dtype)
-    elif not x.is_floating_point():
-        x = x.to(torch.get_default_dtype())
-    if x.ndim == 1:
-        x = x.reshape(-1, 1)
-    if x.ndim != 2:
-        raise ValueError(
-            f"{name} must be a point cloud of shape (n, d) (or (n,)), got shape {tuple(x.shape)}."
-        )
-    check_not_empty(x, name)
-    from ._backend import get_backend
-
-    check_finite(x, name, get_backend(x))
-    return x
+from ._backend import float_dtype, get_backend, import_torch, is_tensor, to_tensors, torch_generator
+from ._validation import (
+    check_callable,
+    check_flag,
+    check_output,
+    check_point_cloud,
+    check_real_dtype,
+    check_same_dimension,
+    check_scalar,
+)
 
 
-def _critic_like(critic, torch):
-    """A parameter of the critic (for the dtype of numpy inputs), or None."""
+def _clouds(x, y, names, dtype=None):
+    """Two point clouds as tensors (n, d), (m, d) of one floating dtype; a 1-D input
+    is points on the line. ``dtype`` defaults to the backend's promotion of the inputs."""
+    check_real_dtype(x, names[0])
+    check_real_dtype(y, names[1])
+    x, y = to_tensors(x, y, dtype=dtype)
+    nx = get_backend(x)
+    x = check_point_cloud(x, names[0], nx, allow_1d=True)
+    y = check_point_cloud(y, names[1], nx, allow_1d=True)
+    check_same_dimension(x, y, names)
+    return x, y
+
+
+def _critic_dtype(critic):
+    """The dtype of the critic's parameters (inputs must match it), or None."""
     params = getattr(critic, "parameters", None)
-    if params is None:
-        return None
-    return next(iter(params()), None)
+    p = next(iter(params()), None) if callable(params) else None
+    return p.dtype if p is not None else None
 
 
-def _check_pair(x, y, torch, like=None):
-    x = _check_cloud(x, "x", torch, like=like)
-    y = _check_cloud(y, "y", torch, like=x)
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(
-            f"x has points in d = {x.shape[1]} dimensions but y in d = {y.shape[1]}; "
-            "both samples must live in the same space."
-        )
-    return x, y.to(dtype=x.dtype, device=x.device)
+def _critic_values(critic, z):
+    """``critic(z)`` checked: shape (k,) or (k, 1), real, finite; returned as (k,)."""
+    out = critic(z)
+    k = z.shape[0]
+    check_output(out, "critic", [(k,), (k, 1)], get_backend(out))
+    return out.reshape(k)
 
 
 def kr_dual_objective(critic, x, y):
@@ -87,8 +84,17 @@ def kr_dual_objective(critic, x, y):
 
     Raises
     ------
+    TypeError
+        If ``critic`` is not callable or a sample is not real (complex, bool...).
     ValueError
-        If a sample is empty, not finite, or the dimensions differ.
+        If a sample is empty, not finite, or the dimensions differ; if the critic
+        returns another shape than (k,) or (k, 1), or NaN or infinite values.
+
+    Notes
+    -----
+    numpy inputs become tensors of the critic's parameter dtype, or (a critic
+    without parameters) of the promoted dtype of the inputs (float64 for numpy
+    float64); a 1-D sample is points on the line.
 
     Examples
     --------
@@ -101,10 +107,9 @@ def kr_dual_objective(critic, x, y):
     >>> float(kr_dual_objective(lambda z: z[:, 0], x, torch.zeros(5, 1)))
     2.0
     """
-    import torch
-
-    x, y = _check_pair(x, y, torch, like=_critic_like(critic, torch))
-    return critic(x).mean() - critic(y).mean()
+    check_callable(critic, "critic")
+    x, y = _clouds(x, y, ("x", "y"), _critic_dtype(critic))
+    return _critic_values(critic, x).mean() - _critic_values(critic, y).mean()
 
 
 def gradient_penalty(critic, real, fake, *, weight=10.0, generator=None, seed=None):
@@ -128,7 +133,7 @@ def gradient_penalty(critic, real, fake, *, weight=10.0, generator=None, seed=No
     generator : torch.Generator, optional
         Source of the interpolation weights t; or give ``seed``.
     seed : int, optional
-        Seed for a fresh generator (ignored if ``generator`` is given).
+        Seed (>= 0) for a fresh generator; not with ``generator``.
 
     Returns
     -------
@@ -137,8 +142,12 @@ def gradient_penalty(critic, real, fake, *, weight=10.0, generator=None, seed=No
 
     Raises
     ------
+    TypeError
+        If ``critic`` is not callable, a sample is not real, or ``weight`` is not a number.
     ValueError
-        If ``real`` and ``fake`` differ in shape or are not finite, or ``weight < 0``.
+        If ``real`` and ``fake`` differ in shape or are not finite, ``weight`` is
+        negative, infinite or NaN, both ``generator`` and ``seed`` are given, or
+        the critic returns a bad shape or non-finite values.
 
     Notes
     -----
@@ -160,22 +169,24 @@ def gradient_penalty(critic, real, fake, *, weight=10.0, generator=None, seed=No
     >>> float(gradient_penalty(lambda z: z[:, 0], x, y, seed=0))
     0.0
     """
-    import torch
-
-    real, fake = _check_pair(real, fake, torch, like=_critic_like(critic, torch))
+    check_callable(critic, "critic")
+    torch = import_torch()
+    real, fake = _clouds(real, fake, ("real", "fake"), _critic_dtype(critic))
     if real.shape != fake.shape:
         raise ValueError(
             f"real has shape {tuple(real.shape)} but fake has {tuple(fake.shape)}; the "
             "penalty interpolates pairs, so give both the same number of points."
         )
-    if not np.isfinite(weight) or weight < 0:
-        raise ValueError(f"weight must be a finite number >= 0, got {weight!r}.")
-    if generator is None and seed is not None:
-        generator = torch.Generator(device=real.device).manual_seed(int(seed))
+    weight = check_scalar(weight, "weight", low=0, high=math.inf, high_inclusive=False)
+    generator = torch_generator(generator, seed, real.device)
     t = torch.rand(real.shape[0], 1, generator=generator, dtype=real.dtype, device=real.device)
     x_hat = (t * real.detach() + (1 - t) * fake.detach()).requires_grad_(True)
-    out = critic(x_hat)
-    (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
+    out = _critic_values(critic, x_hat)
+    grad = None
+    if out.requires_grad:  # a critic that ignores its input has gradient 0
+        (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True, allow_unused=True)
+    if grad is None:
+        grad = torch.zeros_like(x_hat)
     norm = grad.reshape(grad.shape[0], -1).norm(dim=1)
     return weight * ((norm - 1.0) ** 2).mean()
 
@@ -244,7 +255,7 @@ def dual_wasserstein_1(
     gp_weight : float, default 10.0
         Weight of :func:`gradient_penalty`.
     seed : int, default 0
-        Seeds the initialisation and the interpolates (the global torch RNG
+        Seed (an integer >= 0) of the initialisation and the interpolates (the global torch RNG
         is left untouched); the result is deterministic on CPU.
     progress : bool or None, default None
         Show a ``tqdm`` bar; None shows it only in a terminal or a live
@@ -264,9 +275,13 @@ def dual_wasserstein_1(
 
     Raises
     ------
+    TypeError
+        If a sample is not real, or a hyper-parameter is not a number (or a
+        flag not True/False).
     ValueError
-        On empty, non-finite or dimension-mismatched samples, or bad
-        hyper-parameters.
+        On empty, non-finite or dimension-mismatched samples, or
+        hyper-parameters out of range (``hidden``, ``n_steps`` < 1; ``lr`` not
+        > 0; ``gp_weight`` < 0; ``seed`` < 0; not finite).
 
     Notes
     -----
@@ -279,7 +294,8 @@ def dual_wasserstein_1(
     which removes this bias (about 1 % error on our 2-D test problems);
     :math:`f / \bar L` is 1-Lipschitz on average, not a certified bound.
     Sample sizes may differ; the penalty uses ``min(n, m)`` random pairs per
-    step. numpy inputs are used as float32. Runs on one CPU thread (faster
+    step. The critic is trained in float32 (numpy inputs included) unless a
+    tensor input is float64, then in float64. Runs on one CPU thread (faster
     for such small networks; the setting is restored afterwards).
 
     References
@@ -298,21 +314,23 @@ def dual_wasserstein_1(
     >>> bool(abs(w - 2.0) < 0.3)
     True
     """
-    import torch
+    torch = import_torch()
     from tqdm.auto import trange
 
-    x, y = _check_pair(x, y, torch)
-    for name, val in (("hidden", hidden), ("n_steps", n_steps)):
-        if int(val) != val or val < 1:
-            raise ValueError(f"{name} must be a positive integer, got {val!r}.")
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}.")
-    if progress is None:
-        progress = _interactive()
+    dtype = torch.promote_types(torch.float32, float_dtype(*[a for a in (x, y) if is_tensor(a)]))
+    x, y = _clouds(x, y, ("x", "y"), dtype)
+    hidden = check_scalar(hidden, "hidden", low=1, integer=True)
+    n_steps = check_scalar(n_steps, "n_steps", low=1, integer=True)
+    lr = check_scalar(lr, "lr", low=0, low_inclusive=False, high=math.inf, high_inclusive=False)
+    gp_weight = check_scalar(gp_weight, "gp_weight", low=0, high=math.inf, high_inclusive=False)
+    seed = check_scalar(seed, "seed", low=0, integer=True)
+    rescale = check_flag(rescale, "rescale")
+    return_critic = check_flag(return_critic, "return_critic")
+    progress = _interactive() if progress is None else check_flag(progress, "progress")
     d, k = x.shape[1], min(x.shape[0], y.shape[0])
-    gen = torch.Generator(device=x.device).manual_seed(int(seed))
+    gen = torch_generator(None, seed, x.device)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
+        torch.manual_seed(seed)
         critic = torch.nn.Sequential(
             torch.nn.Linear(d, hidden),
             torch.nn.ReLU(),
@@ -327,7 +345,7 @@ def dual_wasserstein_1(
     n_threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        for _ in trange(int(n_steps), disable=not progress, desc="critic", leave=False):
+        for _ in trange(n_steps, disable=not progress, desc="critic", leave=False):
             ix = torch.randperm(x.shape[0], generator=gen)[:k]
             iy = torch.randperm(y.shape[0], generator=gen)[:k]
             loss = -kr_dual_objective(f, xd, yd) + gradient_penalty(

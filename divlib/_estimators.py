@@ -10,31 +10,18 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
-from ._validation import check_not_empty, check_same_shape
+from ._backend import get_backend
+from ._validation import (
+    align_to_axis,
+    as_arrays,
+    check_choice,
+    check_log_density,
+    check_point_cloud,
+    check_same_dimension,
+    check_scalar,
+)
 
 # -- k-nearest-neighbour estimator (Wang, Kulkarni and Verdu 2009) -------------
-
-
-def _as_samples(x, name):
-    """Samples as a float64 ndarray of shape (n, d); 1-D input means d = 1."""
-    nx = get_backend(x)
-    a = np.asarray(nx.to_numpy(x), dtype=np.float64)
-    if a.ndim == 1:
-        a = a[:, None]
-    if a.ndim != 2:
-        raise ValueError(
-            f"{name} must have shape (n, d) (or (n,) for d = 1), got shape {a.shape}; "
-            "put one sample per row."
-        )
-    check_not_empty(a, name)
-    if not np.isfinite(a).all():
-        n_bad = int((~np.isfinite(a)).any(axis=1).sum())
-        raise ValueError(
-            f"{name} has {n_bad} samples with NaN or infinite coordinates; "
-            "remove them before estimating a divergence."
-        )
-    return a
 
 
 def _kth_distance(tree, pts, k, skip_self, n_tree):
@@ -138,18 +125,20 @@ def knn_kl_divergence(x, y, *, k=1):
     """
     from scipy.spatial import cKDTree
 
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer (the neighbour rank), got {k!r}.")
-    k = int(k)
-    x = _as_samples(x, "x")
-    y = _as_samples(y, "y")
+    k = check_scalar(k, "k", low=1, integer=True)
+    nx, x, y = as_arrays(("x", "y"), x, y)
+    npb = get_backend()  # numpy: cKDTree works on float64 ndarrays (no gradient)
+    x = check_point_cloud(np.asarray(nx.to_numpy(x), dtype=np.float64), "x", npb, allow_1d=True)
+    y = check_point_cloud(np.asarray(nx.to_numpy(y), dtype=np.float64), "y", npb, allow_1d=True)
+    check_same_dimension(x, y, ("x", "y"))
     n, d = x.shape
-    m, d_y = y.shape
-    if d_y != d:
-        raise ValueError(
-            f"x has d = {d} and y has d = {d_y} (columns); samples of p and q must "
-            "live in the same dimension."
-        )
+    m = y.shape[0]
+    # the estimate is scale invariant: divide by a power of 2 near the largest
+    # coordinate, so that squared distances neither overflow (1e200) nor underflow (1e-200)
+    top = max(float(np.abs(x).max()), float(np.abs(y).max()))
+    if top > 0:
+        scale = 2.0 ** int(np.clip(np.round(np.log2(top)), -1000, 1000))
+        x, y = x / scale, y / scale
     if n < k + 1:
         raise ValueError(f"x has n = {n} samples but k = {k} needs n >= k + 1 = {k + 1}; pass more samples or a smaller k.")
     if m < k:
@@ -254,30 +243,14 @@ def mc_kl(log_p, log_q, *, estimator="k3", axis=-1):
     >>> bool(abs(float(mc_kl(log_p, log_q)) - exact) < 0.01)
     True
     """
-    try:
-        per_sample = _MC_ESTIMATORS[estimator]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"estimator must be one of {sorted(_MC_ESTIMATORS)}, got {estimator!r}."
-        ) from None
-    nx = get_backend(log_p, log_q)
-    like = first_tensor(log_p, log_q)
-    log_p = nx.asarray(log_p, like=like)
-    log_q = nx.asarray(log_q, like=like)
-    check_same_shape(log_p, log_q, names=("log_p", "log_q"))
-    for name, v in (("log_p", log_p), ("log_q", log_q)):
-        check_not_empty(v, name)
-        a = nx.to_numpy(v)
-        n_nan = int(np.isnan(a).sum())
-        if n_nan:
-            raise ValueError(f"{name} has {n_nan} NaN entries; evaluate the log density at valid samples.")
-        if name == "log_p" and not np.isfinite(a).all():
-            raise ValueError(
-                "log_p has infinite entries; the samples must come from p, so "
-                "log p(x_i) must be finite."
-            )
-        if name == "log_q" and np.any(a == np.inf):
-            raise ValueError("log_q has +inf entries; a log density must be finite or -inf.")
+    per_sample = _MC_ESTIMATORS[check_choice(estimator, "estimator", sorted(_MC_ESTIMATORS))]
+    nx, log_p, log_q = as_arrays(("log_p", "log_q"), log_p, log_q)
+    log_p, log_q, axis = align_to_axis(
+        log_p, log_q, axis, nx, ("log_p", "log_q"), unit="samples",
+        what="pass the log densities at n samples, shape (..., n)",
+    )
+    check_log_density(log_p, "log_p", nx, allow_minus_inf=False)
+    check_log_density(log_q, "log_q", nx, allow_minus_inf=True)
     with np.errstate(over="ignore", invalid="ignore"):
         log_r = log_q - log_p  # log r_i = log q(x_i) - log p(x_i), shape (..., n)
         return nx.mean(per_sample(log_r, nx), axis=axis)

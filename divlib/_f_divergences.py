@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._information import _pair, _sqrt0
+from ._validation import as_distribution_pair, check_callable, check_elementwise_output, check_scalar
 
 
 def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
@@ -90,16 +90,17 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
     >>> float(tv), float(total_variation([1.0, 0.0], [0.0, 1.0]))
     (1.0, 1.0)
     """
-    if not callable(f):
-        raise ValueError(f"f must be a callable applied to the ratio p / q, got {type(f).__name__}.")
+    check_callable(f, "f")
+    f_prime_inf = check_scalar(
+        f_prime_inf, "f_prime_inf", low=-math.inf, low_inclusive=False, allow_none=True
+    )  # f'(inf) > -inf for a convex f; NaN refused
     if f_prime_inf is None:
         f_prime_inf = math.inf
-    else:
-        f_prime_inf = float(f_prime_inf)
-        if math.isnan(f_prime_inf):
-            raise ValueError("f_prime_inf is NaN; pass lim f(t)/t as t -> inf (a number or inf), or None for inf.")
-    nx, p, q = _pair(p, q, axis, normalize)
-    f1 = float(np.asarray(nx.to_numpy(f(nx.ones((1,), like=p)))).reshape(-1)[0])
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
+    one = nx.ones((1,), like=p)
+    f_one = f(one)
+    check_elementwise_output(f_one, one, "f", nx)
+    f1 = float(nx.to_numpy(f_one).reshape(-1)[0])
     if not abs(f1) <= 1e-8:
         raise ValueError(
             f"f(1) = {f1:.6g} but an f-divergence needs f(1) = 0; "
@@ -109,7 +110,9 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
     q_safe = nx.where(q0, 1.0, q)  # q_i, with 1 where q_i = 0 (term replaced below)
     with np.errstate(divide="ignore", over="ignore"):  # f(0) = inf is legitimate (-log t)
         t = nx.where(q0, 1.0, p / q_safe)  # ratio t_i = p_i / q_i, shape broadcast(p, q)
-        terms = q_safe * f(t)  # q_i f(p_i / q_i)
+        f_t = f(t)
+        check_elementwise_output(f_t, t, "f", nx)
+        terms = q_safe * f_t  # q_i f(p_i / q_i)
     if f_prime_inf == math.inf:
         limit = nx.where(p > 0, math.inf, 0.0)  # p_i f'(inf): inf, or 0 when p_i = 0
     else:
@@ -161,7 +164,7 @@ def total_variation(p, q, *, axis=-1, normalize=False):
     >>> round(float(total_variation([0.5, 0.5, 0.0], [0.25, 0.25, 0.5])), 4)
     0.5
     """
-    nx, p, q = _pair(p, q, axis, normalize)
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
     return 0.5 * nx.sum(nx.abs(p - q), axis=axis)
 
 
@@ -213,10 +216,10 @@ def hellinger(p, q, *, axis=-1, normalize=False):
     >>> round(float(hellinger([0.5, 0.5], [0.5, 0.5])), 4)
     0.0
     """
-    nx, p, q = _pair(p, q, axis, normalize)
-    diff = _sqrt0(p, nx) - _sqrt0(q, nx)  # sqrt p_i - sqrt q_i
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
+    diff = nx.sqrt0(p) - nx.sqrt0(q)  # sqrt p_i - sqrt q_i
     h2 = nx.clip(0.5 * nx.sum(diff * diff, axis=axis), 0.0, 1.0)  # squared distance
-    return _sqrt0(h2, nx)
+    return nx.sqrt0(h2)
 
 
 def chi2_divergence(p, q, *, axis=-1, normalize=False):
@@ -263,7 +266,7 @@ def chi2_divergence(p, q, *, axis=-1, normalize=False):
     >>> round(float(chi2_divergence([0.5, 0.5], [0.25, 0.75])), 4)
     0.3333
     """
-    nx, p, q = _pair(p, q, axis, normalize)
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
     q0 = q == 0
     q_safe = nx.where(q0, 1.0, q)
     d = p - q

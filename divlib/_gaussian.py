@@ -1,60 +1,60 @@
 """Closed forms between Gaussian distributions N(m, C).
 
 Scalars mean 1-D with C the variance (not the standard deviation); vectors and
-matrices mean d dimensions. Every function validates its Gaussians with
-``as_gaussian`` (symmetric positive definite covariances).
+matrices mean d dimensions. Every function converts and validates its Gaussians
+with ``_two_gaussians`` (``_validation.check_gaussian``: finite, symmetric
+positive definite covariances) and computes on inputs rescaled by a power of 2.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._backend import first_tensor, get_backend
-from ._validation import check_finite
+from ._validation import as_arrays, check_gaussian, check_real_dtype, check_same_dimension
+
+_NAMES = ("m0", "C0", "m1", "C1")
+
+
+def _two_gaussians(m0, C0, m1, C1):
+    """Convert (one dtype policy) and validate two Gaussians of the same d.
+
+    Returns ``(nx, m0, C0, m1, C1, s)`` with the inputs rescaled by a power of
+    2: the means divided by ``s`` and the covariances by ``s**2``, ``s`` chosen
+    so that the largest of them is about 1. Every closed form here is
+    homogeneous in that scale (KL of degree 0, W2 of degree 1, the Fisher
+    divergence of degree -2), so the callers scale back exactly; the products
+    of covariances (``L^T C1 L``) then neither overflow at 1e200 nor underflow
+    at 1e-200.
+    """
+    nx, m0, C0, m1, C1 = as_arrays(_NAMES, m0, C0, m1, C1)
+    m0, C0 = check_gaussian(m0, C0, nx, ("m0", "C0"))
+    m1, C1 = check_gaussian(m1, C1, nx, ("m1", "C1"))
+    check_same_dimension(m0, m1, ("m0", "m1"))
+    def log2_max(a):
+        v = float(np.abs(nx.to_numpy(a)).max())
+        return math.log2(v) if v > 0 else -math.inf
+
+    half = max(log2_max(C0) / 2, log2_max(C1) / 2, log2_max(m0), log2_max(m1))  # finite: C > 0
+    e = int(np.clip(np.round(half), -500, 500))
+    s = 2.0 ** e  # exact; s**2 = 2**(2e) too
+    if e != 0:
+        m0, m1 = m0 / s, m1 / s
+        C0, C1 = C0 / (s * s), C1 / (s * s)
+    return nx, m0, C0, m1, C1, s
 
 
 def as_gaussian(m, C, names=("m", "C"), nx=None, like=None):
-    """Validate one Gaussian and return ``(m, C)`` as arrays of shape (d,), (d, d).
+    """Convert and validate one Gaussian; return ``(m, C)`` of shapes (d,), (d, d).
 
-    A scalar mean with a scalar ``C`` is 1-D, ``C`` being the variance. ``C``
-    must be symmetric positive definite: the check is a Cholesky factorisation,
-    which is also what a caller should do to fix it (add ``eps * I``).
+    Kept for ``divlib._toy``; the checks are ``_validation.check_gaussian``.
     """
     if nx is None:
-        nx = get_backend(m, C)
-        like = first_tensor(m, C)
-    m = nx.asarray(m, like=like)
-    C = nx.asarray(C, like=like)
-    mname, cname = names
-    if m.ndim == 0:
-        m = nx.reshape(m, (1,))
-    if C.ndim == 0:
-        C = nx.reshape(C, (1, 1))
-    if m.ndim != 1:
-        raise ValueError(f"{mname} must be a scalar or a vector of shape (d,), got shape {tuple(m.shape)}.")
-    d = m.shape[0]
-    if tuple(C.shape) != (d, d):
-        raise ValueError(
-            f"{cname} has shape {tuple(C.shape)} but {mname} has d = {d}; "
-            f"a covariance must be a ({d}, {d}) matrix (a variance for d = 1)."
-        )
-    check_finite(m, mname, nx)
-    check_finite(C, cname, nx)
-    Cn = nx.to_numpy(C)
-    if not np.allclose(Cn, Cn.T, rtol=1e-7, atol=1e-10):
-        raise ValueError(
-            f"{cname} is not symmetric (max |C - C^T| = {np.abs(Cn - Cn.T).max():.3g}); "
-            "a covariance must be symmetric: use (C + C.T) / 2."
-        )
-    try:
-        np.linalg.cholesky(Cn)
-    except np.linalg.LinAlgError:
-        lam = np.linalg.eigvalsh(Cn).min()
-        raise ValueError(
-            f"{cname} is not positive definite (smallest eigenvalue {lam:.3g}); "
-            "a covariance must have all eigenvalues > 0: add a small multiple of the identity."
-        ) from None
-    return m, C
+        nx, m, C = as_arrays(names, m, C)
+    else:
+        m, C = nx.asarrays(check_real_dtype(m, names[0]), check_real_dtype(C, names[1]))
+    return check_gaussian(m, C, nx, names)
 
 
 def kl_gaussian(m0, C0, m1, C1):
@@ -122,16 +122,8 @@ def kl_gaussian(m0, C0, m1, C1):
     >>> round(float(kl_gaussian([0.0, 0.0], np.eye(2), [0.0, 0.0], np.eye(2))), 4)
     0.0
     """
-    nx = get_backend(m0, C0, m1, C1)
-    like = first_tensor(m0, C0, m1, C1)
-    m0, C0 = as_gaussian(m0, C0, names=("m0", "C0"), nx=nx, like=like)
-    m1, C1 = as_gaussian(m1, C1, names=("m1", "C1"), nx=nx, like=like)
+    nx, m0, C0, m1, C1, _ = _two_gaussians(m0, C0, m1, C1)  # KL is scale invariant
     d = m0.shape[0]
-    if m1.shape[0] != d:
-        raise ValueError(
-            f"m0 has d = {d} but m1 has d = {m1.shape[0]}; both Gaussians must "
-            "live in the same dimension."
-        )
     L0 = nx.cholesky(C0)  # C0 = L0 L0^T, (d, d)
     L1 = nx.cholesky(C1)  # C1 = L1 L1^T, (d, d)
     A = nx.solve_triangular(L1, L0, lower=True)  # L1^{-1} L0, (d, d)
@@ -143,18 +135,6 @@ def kl_gaussian(m0, C0, m1, C1):
     )  # log det C1 - log det C0
     kl = 0.5 * (trace_term + maha - d + log_det_ratio)
     return nx.maximum(kl, 0.0)
-
-
-def _bures_factors(m0, C0, m1, C1, nx, like):
-    """Validate two Gaussians of the same d; return them and the Cholesky L of C0."""
-    m0, C0 = as_gaussian(m0, C0, ("m0", "C0"), nx, like)
-    m1, C1 = as_gaussian(m1, C1, ("m1", "C1"), nx, like)
-    if m0.shape[0] != m1.shape[0]:
-        raise ValueError(
-            f"the Gaussians live in different dimensions: m0 has d = {m0.shape[0]} and "
-            f"m1 has d = {m1.shape[0]}; give both the same d."
-        )
-    return m0, C0, m1, C1, nx.cholesky(C0)
 
 
 def gaussian_w2(m0, C0, m1, C1):
@@ -215,19 +195,17 @@ def gaussian_w2(m0, C0, m1, C1):
     >>> float(gaussian_w2(np.zeros(2), np.eye(2), np.zeros(2), np.eye(2)))
     0.0
     """
-    nx = get_backend(m0, C0, m1, C1)
-    like = first_tensor(m0, C0, m1, C1)
-    m0, C0, m1, C1, L = _bures_factors(m0, C0, m1, C1, nx, like)
+    nx, m0, C0, m1, C1, s = _two_gaussians(m0, C0, m1, C1)  # W2 is homogeneous of degree 1
+    L = nx.cholesky(C0)  # C0 = L L^T
     B = nx.matmul(nx.transpose(L), nx.matmul(C1, L))  # L^T C1 L ~ C0^1/2 C1 C0^1/2
     B = 0.5 * (B + nx.transpose(B))
     lam = nx.maximum(nx.eigh(B)[0], 0.0)  # eigenvalues only: stable gradients
-    pos = lam > 0
-    root_lam = nx.where(pos, nx.sqrt(nx.where(pos, lam, 1.0)), 0.0)
+    root_lam = nx.sqrt0(lam)
     dm = m0 - m1
-    w2sq = nx.sum(dm * dm) + nx.trace(C0) + nx.trace(C1) - 2.0 * nx.sum(root_lam)
-    w2sq = nx.maximum(w2sq, 0.0)  # round-off can leave -1e-16
-    pos = w2sq > 0
-    return nx.where(pos, nx.sqrt(nx.where(pos, w2sq, 1.0)), 0.0)
+    bures2 = nx.trace(C0) + nx.trace(C1) - 2.0 * nx.sum(root_lam)  # covariance term
+    bures2 = nx.maximum(bures2, 0.0)  # round-off can leave -1e-16
+    w2sq = nx.sum(dm * dm) + bures2  # the mean term added last: 1e-18 is not lost in 2 - 2
+    return nx.sqrt0(w2sq) * s
 
 
 def gaussian_monge_map(m0, C0, m1, C1):
@@ -284,10 +262,10 @@ def gaussian_monge_map(m0, C0, m1, C1):
     >>> bool(np.allclose(T.A @ C0 @ T.A, C1))
     True
     """
-    nx = get_backend(m0, C0, m1, C1)
-    like = first_tensor(m0, C0, m1, C1)
-    m0, C0, m1, C1, L = _bures_factors(m0, C0, m1, C1, nx, like)
+    nx, m0, C0, m1, C1, s = _two_gaussians(m0, C0, m1, C1)  # A is scale invariant
+    m0, m1 = m0 * s, m1 * s  # T uses the means as given
     d = m0.shape[0]
+    L = nx.cholesky(C0)  # C0 = L L^T
     B = nx.matmul(nx.transpose(L), nx.matmul(C1, L))
     lam, V = nx.eigh(0.5 * (B + nx.transpose(B)))
     sqrtB = nx.matmul(V * nx.sqrt(nx.maximum(lam, 0.0))[None, :], nx.transpose(V))
@@ -296,7 +274,7 @@ def gaussian_monge_map(m0, C0, m1, C1):
     A = 0.5 * (A + nx.transpose(A))
 
     def T(x):
-        x = nx.asarray(x, like=A if nx.name == "torch" else None)
+        x = nx.asarray(check_real_dtype(x, "x"), like=A)
         if d == 1:
             return m1[0] + A[0, 0] * (x - m0[0])
         if x.shape[-1] != d:
@@ -363,15 +341,7 @@ def fisher_divergence_gaussian(m0, C0, m1, C1):
     >>> float(fisher_divergence_gaussian(0.0, 1.0, 0.0, 2.0))  # D = 1/2 - 1 = -1/2
     0.25
     """
-    nx = get_backend(m0, C0, m1, C1)
-    like = first_tensor(m0, C0, m1, C1)
-    m0, C0 = as_gaussian(m0, C0, ("m0", "C0"), nx, like)
-    m1, C1 = as_gaussian(m1, C1, ("m1", "C1"), nx, like)
-    if m0.shape[0] != m1.shape[0]:
-        raise ValueError(
-            f"m0 has d = {m0.shape[0]} and m1 has d = {m1.shape[0]}; both Gaussians "
-            "must live in the same dimension."
-        )
+    nx, m0, C0, m1, C1, s = _two_gaussians(m0, C0, m1, C1)  # F is homogeneous of degree -2
     eye = nx.eye(m0.shape[0], like=C0)
     P0 = nx.solve(C0, eye)  # C0^{-1}, (d, d)
     P1 = nx.solve(C1, eye)  # C1^{-1}, (d, d)
@@ -379,4 +349,4 @@ def fisher_divergence_gaussian(m0, C0, m1, C1):
     D = 0.5 * (D + nx.transpose(D))  # symmetric up to round-off
     trace_term = nx.trace(nx.matmul(nx.matmul(D, C0), D))  # tr(D C0 D)
     u = nx.solve(C1, m0 - m1)  # C1^{-1} (m0 - m1), (d,)
-    return trace_term + nx.sum(u * u)
+    return (trace_term + nx.sum(u * u)) / (s * s)

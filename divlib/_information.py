@@ -12,11 +12,18 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
-from ._validation import SUM_TOL, check_base, check_distribution, check_same_shape
+from ._backend import get_backend
+from ._validation import (
+    as_distribution,
+    as_distribution_pair,
+    check_base,
+    check_distribution_pair,
+    check_scalar,
+    distribution_stats_ok,
+)
 
 
-def _to_base(h, base, nx):
+def _to_base(h, base):
     """Convert a value in nats to ``base`` (None keeps nats)."""
     base = check_base(base)
     return h if base is None else h / math.log(base)
@@ -77,59 +84,10 @@ def entropy(p, *, base=None, axis=-1, normalize=False):
     >>> bool(np.isclose(entropy(p), -np.sum(p * np.log(p))))
     True
     """
-    nx = get_backend(p)
-    p = nx.asarray(p)
-    p = check_distribution(p, "p", nx, axis=axis, normalize=normalize)
+    check_base(base)
+    nx, p, axis = as_distribution(p, axis=axis, normalize=normalize)
     h = 0.0 - nx.sum(nx.xlogy(p, p), axis=axis)  # 0 - x, not -x: no -0.0 for a point mass
-    return _to_base(h, base, nx)
-
-
-# -- shared plumbing ---------------------------------------------------------
-
-
-def _check_fast(x, name, nx, axis, normalize):
-    """``check_distribution`` with a fast path for valid input.
-
-    On a valid distribution this costs two passes over the data (a float64
-    sum and a min); a finite sum rules out NaN and inf entries. Anything
-    suspicious goes to ``check_distribution``, which raises the full message.
-    """
-    a = nx.to_numpy(x)
-    if a.ndim == 0:
-        raise ValueError(
-            f"{name} is a scalar; a distribution needs an axis of outcomes, "
-            f"e.g. [{name}, 1 - {name}] for a Bernoulli."
-        )
-    if not normalize and a.size:
-        with np.errstate(invalid="ignore", over="ignore"):
-            total = a.sum(axis=axis, dtype=np.float64)  # shape (...)
-            if np.all(np.abs(total - 1.0) <= SUM_TOL) and a.min() >= 0:
-                return x
-    return check_distribution(x, name, nx, axis=axis, normalize=normalize)
-
-
-def _pair(p, q, axis, normalize):
-    """Resolve the backend and validate ``p`` and ``q``; return ``(nx, p, q)``."""
-    nx = get_backend(p, q)
-    like = first_tensor(p, q)
-    p = nx.asarray(p, like=like)
-    q = nx.asarray(q, like=like)
-    check_same_shape(p, q)
-    p = _check_fast(p, "p", nx, axis, normalize)
-    q = _check_fast(q, "q", nx, axis, normalize)
-    n_p, n_q = p.shape[axis], q.shape[axis]
-    if n_p != n_q:
-        raise ValueError(
-            f"p has {n_p} outcomes and q has {n_q} along axis {axis}; "
-            "both distributions must be over the same outcomes (same length)."
-        )
-    return nx, p, q
-
-
-def _sqrt0(x, nx):
-    """``sqrt(x)`` whose torch gradient at ``x = 0`` is 0 instead of inf."""
-    zero = x == 0
-    return nx.where(zero, 0.0, nx.sqrt(nx.where(zero, 1.0, x)))
+    return _to_base(h, base)
 
 
 # -- KL, cross-entropy, Jensen-Shannon --------------------------------------
@@ -187,9 +145,10 @@ def cross_entropy(p, q, *, base=None, axis=-1, normalize=False):
     >>> bool(abs(cross_entropy(p, q) - entropy(p) - kl_divergence(p, q)) < 1e-12)
     True
     """
-    nx, p, q = _pair(p, q, axis, normalize)
+    check_base(base)
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
     h = 0.0 - nx.sum(nx.xlogy(p, q), axis=axis)  # -sum_i p_i log q_i, shape (...)
-    return _to_base(h, base, nx)
+    return _to_base(h, base)
 
 
 def kl_divergence(p, q, *, base=None, axis=-1, normalize=False):
@@ -268,10 +227,22 @@ def kl_divergence(p, q, *, base=None, axis=-1, normalize=False):
     >>> float(kl_divergence(q, p))                      # reverse: q has mass where p has none
     inf
     """
-    nx, p, q = _pair(p, q, axis, normalize)
+    check_base(base)
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize, values=False)
+    fused = None if normalize else nx.rel_entr_sum_1d(p, q)  # one pass: value and checks
+    if (
+        fused is not None
+        and math.isfinite(fused[0])
+        and distribution_stats_ok(fused[1], fused[2], p.dtype)
+        and distribution_stats_ok(fused[3], fused[4], p.dtype)
+    ):
+        kl = nx.scalar(max(fused[0], 0.0), like=p)  # rounding only: KL >= 0 (Gibbs)
+        return _to_base(kl, base)
+    # general path (batches, normalize, zeros of q, gradients): full checks, then the sum
+    p, q = check_distribution_pair(p, q, nx, axis=axis, normalize=normalize)
     kl = nx.sum(nx.rel_entr(p, q), axis=axis)  # sum_i p_i log(p_i / q_i), shape (...)
     kl = nx.clip(kl, 0.0)  # rounding only: KL >= 0 (Gibbs); clamp keeps the gradient at 0
-    return _to_base(kl, base, nx)
+    return _to_base(kl, base)
 
 
 _LOG2 = math.log(2.0)
@@ -331,11 +302,12 @@ def js_divergence(p, q, *, base=None, axis=-1, normalize=False):
     >>> bool(js_divergence(p, q) == js_divergence(q, p) and js_divergence(p, q) < math.log(2))
     True
     """
-    nx, p, q = _pair(p, q, axis, normalize)
+    check_base(base)
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
     m = 0.5 * (p + q)  # mixture, shape broadcast(p, q)
     js = 0.5 * (nx.sum(nx.rel_entr(p, m), axis=axis) + nx.sum(nx.rel_entr(q, m), axis=axis))
     js = nx.clip(js, 0.0, _LOG2)  # rounding only: JS is in [0, log 2]
-    return _to_base(js, base, nx)
+    return _to_base(js, base)
 
 
 def js_distance(p, q, *, base=None, axis=-1, normalize=False):
@@ -386,9 +358,8 @@ def js_distance(p, q, *, base=None, axis=-1, normalize=False):
     >>> bool(np.isclose(js_distance(p, q) ** 2, js_divergence(p, q)))
     True
     """
-    nx = get_backend(p, q)
     js = js_divergence(p, q, base=base, axis=axis, normalize=normalize)
-    return _sqrt0(js, nx)
+    return get_backend(js).sqrt0(js)
 
 
 # -- Renyi ----------------------------------------------------------------------
@@ -426,19 +397,37 @@ def renyi_divergence(p, q, alpha, *, base=None, axis=-1, normalize=False):
     Raises
     ------
     ValueError
-        As :func:`kl_divergence`; also if ``alpha`` is not a number > 0.
+        As :func:`kl_divergence`; also if ``alpha`` is not a number > 0 (NaN, 0,
+        negative).
+    TypeError
+        If ``alpha`` is not a real number (a string, None, bool, complex).
 
     Notes
     -----
-    The sum is computed as a ``logsumexp`` of
-    :math:`\alpha \log p_i + (1 - \alpha) \log q_i` over the outcomes where
-    both are positive, stable for large :math:`\alpha`. For
+    Three forms, each exact, chosen so that no step overflows or cancels.
+    With :math:`\ell_i = \log(p_i / q_i)` and :math:`t = \alpha - 1`:
+
+    - **Near 1** (the band :math:`|\alpha - 1| \le 1/2`, ``RENYI_KL_BAND``):
+      the KL limit form
+      :math:`D_\alpha = \log(1 + S)/t` with
+      :math:`S = \sum_i p_i \,\mathrm{expm1}(t \ell_i)`, computed with
+      ``log1p`` and ``expm1``. It tends to :math:`\sum_i p_i \ell_i =
+      \mathrm{KL}` as :math:`t \to 0` with no cancellation, so
+      :math:`\alpha = 1 \pm 10^{-15}` gives KL to rounding (the direct sum
+      loses every digit there). ``p`` is taken normalised in this form.
+    - **Above the band**: the max-log-ratio form
+      :math:`D_\alpha = M + (M + L)/t` with :math:`M = \max_i \ell_i` and
+      :math:`L = \log \sum_i q_i e^{\alpha(\ell_i - M)}`: no overflow for
+      any finite :math:`\alpha`, and :math:`D_\alpha \to M = D_\infty`.
+    - **Below the band**: a ``logsumexp`` of
+      :math:`\alpha \log p_i + (1 - \alpha) \log q_i`.
+
+    Sums run over the outcomes where both are positive. For
     :math:`\alpha < 1` outcomes with :math:`q_i = 0` contribute 0 (so
     :math:`D_\alpha` stays finite unless the supports are disjoint);
     for :math:`\alpha > 1` they make it infinite. :math:`D_{1/2} =
-    -2 \log(1 - H^2)` with :math:`H` the :func:`hellinger` distance. Near
-    :math:`\alpha = 1` the value converges to KL (the limit is taken exactly
-    at ``alpha == 1`` only).
+    -2 \log(1 - H^2)` with :math:`H` the :func:`hellinger` distance. The
+    value is non-decreasing in :math:`\alpha` (up to rounding).
 
     References
     ----------
@@ -460,31 +449,54 @@ def renyi_divergence(p, q, alpha, *, base=None, axis=-1, normalize=False):
     >>> bool(np.isclose(renyi_divergence(p, q, np.inf), np.log(np.max(p / q))))
     True
     """
-    try:
-        alpha = float(alpha)
-    except (TypeError, ValueError):
-        raise ValueError(f"alpha must be a number > 0 (or inf), got {alpha!r}.") from None
-    if not alpha > 0:  # also catches NaN
-        raise ValueError(f"alpha must be > 0 (the order of the Renyi divergence), got {alpha!r}.")
+    alpha = check_scalar(alpha, "alpha", low=0.0, low_inclusive=False)
     if alpha == 1.0:
         return kl_divergence(p, q, base=base, axis=axis, normalize=normalize)
     check_base(base)
-    nx, p, q = _pair(p, q, axis, normalize)
+    nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
     p_pos, q_pos = p > 0, q > 0
     both = p_pos & q_pos  # outcomes where log p_i and log q_i are finite
     log_p = nx.log(nx.where(both, p, 1.0))
     log_q = nx.log(nx.where(both, q, 1.0))
     p_only = p_pos & ~q_pos  # p_i > 0 = q_i
+    log_ratio = log_p - log_q  # log(p_i / q_i) where both > 0 (0 elsewhere)
+    p_only_any = nx.any(p_only, axis=axis)
     if alpha == math.inf:
-        log_ratio = nx.where(both, log_p - log_q, -math.inf)  # log(p_i / q_i)
-        log_ratio = nx.where(p_only, math.inf, log_ratio)
-        D = nx.max(log_ratio, axis=axis)
-    else:
+        lr = nx.where(both, log_ratio, -math.inf)
+        D = nx.max(nx.where(p_only, math.inf, lr), axis=axis)
+    elif abs(alpha - 1.0) <= RENYI_KL_BAND:
+        # KL limit form: sum_i p_i^a q_i^(1-a) = sum_i p_i exp(t l_i) = 1 + S, t = a - 1,
+        # S = sum_i p_i expm1(t l_i), and D = log1p(S) / t -> sum_i p_i l_i = KL as t -> 0,
+        # with no cancellation (|t l_i| <= 745 / 2: expm1 cannot overflow in the band).
+        t = alpha - 1.0
+        terms = nx.where(both, p * nx.expm1(t * log_ratio), 0.0)
+        terms = nx.where(p_only, 0.0 - p, terms)  # q_i = 0: p_i^a q_i^(1-a) = 0 (a < 1)
+        S = nx.sum(terms, axis=axis) / nx.sum(p, axis=axis)  # p taken as normalised
+        with np.errstate(divide="ignore"):  # S = -1: disjoint supports, D = inf
+            D = nx.log1p(nx.maximum(S, -1.0)) / t
+        if alpha > 1.0:
+            D = nx.where(p_only_any, math.inf, D)
+    elif alpha > 1.0:
+        # max-log-ratio form: with M = max_i l_i, log sum_i q_i exp(a l_i)
+        # = a M + logsumexp(log q_i + a (l_i - M)), so D = M + (M + lse) / (a - 1):
+        # no overflow for any finite a, and D -> M = D_inf as a -> inf.
+        lr = nx.where(both, log_ratio, -math.inf)
+        M = nx.max(lr, axis=axis, keepdims=True)
+        M_safe = nx.where(nx.isfinite(M), M, 0.0)
+        a = nx.where(both, log_q + alpha * (log_ratio - M_safe), -math.inf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lse = nx.logsumexp(a, axis=axis)
+        M_safe = nx.sum(M_safe, axis=axis)  # drop the kept axis
+        D = M_safe + (M_safe + lse) / (alpha - 1.0)
+        D = nx.where(p_only_any, math.inf, D)
+    else:  # 0 < alpha < 1/2: both exponents in (0, 1), no overflow
         a = nx.where(both, alpha * log_p + (1.0 - alpha) * log_q, -math.inf)
         with np.errstate(divide="ignore"):
             lse = nx.logsumexp(a, axis=axis)  # log sum_i p_i^alpha q_i^(1-alpha)
         D = lse / (alpha - 1.0)
-        if alpha > 1.0:
-            D = nx.where(nx.any(p_only, axis=axis), math.inf, D)
-        D = nx.maximum(D, 0.0)  # rounding only: D_alpha >= 0
-    return _to_base(D, base, nx)
+    D = nx.maximum(D, 0.0)  # rounding only: D_alpha >= 0
+    return _to_base(D, base)
+
+
+#: Half-width of the band around alpha = 1 where ``renyi_divergence`` uses the KL limit form.
+RENYI_KL_BAND = 0.5

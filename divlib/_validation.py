@@ -57,32 +57,53 @@ def check_nonnegative(x, name: str, nx, *, what: str = "probabilities") -> None:
         )
 
 
+def sum_tolerance(dtype) -> float:
+    """Tolerance of "sums to 1" for an array of ``dtype``: ``SUM_TOL`` (float64),
+    wider for low precision (100 ulps of 1: 1.2e-5 for float32)."""
+    try:
+        eps = float(np.finfo(dtype).eps)
+    except (TypeError, ValueError):
+        eps = float(np.finfo(np.float64).eps)
+    return max(SUM_TOL, 100.0 * eps)
+
+
 def check_distribution(x, name: str, nx, *, axis: int = -1, normalize: bool = False):
     """Validate a discrete distribution along ``axis``; return it (maybe renormalised).
 
     Rules: not empty, finite, non-negative, and summing to 1 within
-    ``SUM_TOL`` along ``axis``. With ``normalize=True`` a distribution with a
-    positive total is divided by its sum instead of rejected; it is never
-    renormalised silently.
+    :func:`sum_tolerance` along ``axis``. With ``normalize=True`` a
+    distribution with a positive total is divided by its sum instead of
+    rejected (first by its largest entry, so that a total beyond float range,
+    ``[1e308, 1e308]``, does not overflow); it is never renormalised silently.
+    A valid input costs two reads (a sum and a minimum); the detailed checks,
+    which name the fault, run only when those show one.
     """
+    a = nx.to_numpy(x)
+    tol = sum_tolerance(a.dtype)
+    if not normalize and a.size:
+        with np.errstate(invalid="ignore", over="ignore"):
+            total = a.sum(axis=axis, dtype=np.float64)  # finite: no NaN or inf entry
+            if np.all(np.abs(total - 1.0) <= tol) and a.min() >= 0:
+                return x
     check_not_empty(x, name)
     check_finite(x, name, nx)
     check_nonnegative(x, name, nx)
-    total = nx.sum(x, axis=axis, keepdims=True)
-    t = nx.to_numpy(total)
     if normalize:
-        if np.any(t <= 0):
+        top = nx.max(x, axis=axis, keepdims=True)
+        if np.any(nx.to_numpy(top) <= 0):
             raise ValueError(
                 f"{name} has a distribution that sums to 0 along axis {axis}; "
                 "it cannot be normalised. Give it at least one positive entry."
             )
-        return x / total
-    bad = np.abs(t - 1.0) > SUM_TOL
+        x = x / top  # entries in [0, 1]: the sum below cannot overflow
+        return x / nx.sum(x, axis=axis, keepdims=True)
+    t = np.asarray(a.sum(axis=axis, keepdims=True, dtype=np.float64))
+    bad = ~(np.abs(t - 1.0) <= tol)
     if np.any(bad):
-        worst = float(t.reshape(-1)[np.argmax(np.abs(t - 1.0).reshape(-1))])
+        worst = float(t.reshape(-1)[np.argmax(bad.reshape(-1))])
         raise ValueError(
-            f"{name} sums to {worst:.6g} along axis {axis}, not 1 "
-            f"(tolerance {SUM_TOL:g}); pass a probability vector, or "
+            f"{name} sums to {worst!r} along axis {axis}, not 1 "
+            f"(tolerance {tol:.3g}); pass a probability vector, or "
             "normalize=True to divide by the sum."
         )
     return x
@@ -112,10 +133,10 @@ def check_positive_scalar(value, name: str) -> float:
 
 
 def check_base(base) -> float | None:
-    """Validate a logarithm base: None (nats) or a positive number other than 1."""
+    """Validate a logarithm base: None (nats) or a finite number > 0 other than 1."""
     if base is None:
         return None
-    b = check_positive_scalar(base, "base")
+    b = check_scalar(base, "base", low=0.0, low_inclusive=False, high=np.inf, high_inclusive=False)
     if b == 1.0:
         raise ValueError("base must be a positive number other than 1, got 1; use None for nats.")
     return b
@@ -231,11 +252,15 @@ def check_point_cloud(x, name: str, nx, *, allow_1d: bool = False):
 
 
 def check_same_dimension(x, y, names=("x", "y")) -> None:
-    """Raise unless the (n, d) and (m, d') clouds ``x`` and ``y`` have d = d'."""
-    if x.shape[1] != y.shape[1]:
+    """Raise unless ``x`` and ``y`` live in the same dimension d (their last axis).
+
+    The one same-dimension check: (n, d) and (m, d') point clouds, or the (d,)
+    and (d',) means of two Gaussians.
+    """
+    if x.shape[-1] != y.shape[-1]:
         raise ValueError(
-            f"{names[0]} has points in d = {x.shape[1]} dimensions but {names[1]} in "
-            f"d = {y.shape[1]}; both samples must live in the same space."
+            f"{names[0]} lives in d = {x.shape[-1]} dimensions but {names[1]} in "
+            f"d = {y.shape[-1]}; both must live in the same space (the same d)."
         )
 
 
@@ -327,7 +352,8 @@ def check_covariance(C, name: str) -> None:
     """
     C = np.asarray(C)
     check_finite(C, name, _NumpyView)
-    if not np.allclose(C, C.T, rtol=1e-7, atol=1e-10):
+    scale = float(np.abs(C).max()) if C.size else 0.0  # relative: C at 1e-200 is still checked
+    if not np.allclose(C, C.T, rtol=1e-7, atol=1e-10 * scale):
         raise ValueError(
             f"{name} is not symmetric (max |C - C^T| = {np.abs(C - C.T).max():.3g}); "
             "a covariance must be symmetric: use (C + C.T) / 2."
@@ -363,4 +389,190 @@ def check_in_range(x, name: str, nx, *, low=None, high=None) -> None:
         raise ValueError(
             f"{name} has {_entries(int(bad.sum()), 'out-of-range')} (e.g. {float(worst):.6g}); "
             f"every entry must be {word} {bound:g}."
+        )
+
+
+# -- array arguments: dtype, conversion, axis alignment (information measures,
+#    f-divergences, Gaussians, estimators) ----------------------------------------------
+
+
+def as_arrays(names, *xs):
+    """Check the dtypes of the array arguments and convert them with one policy.
+
+    Returns ``(nx, *arrays)``: the backend of the inputs and the arrays in one
+    floating dtype (``nx.result_dtype`` of the *raw* inputs: a list never
+    forces float64 on a float32 tensor, an integer never truncates a float).
+    bool, complex, object, string, None and bfloat16 are refused by
+    :func:`check_real_dtype` with a ``TypeError`` naming the argument.
+    """
+    from ._backend import get_backend
+
+    checked = [check_real_dtype(x, name) for name, x in zip(names, xs)]
+    nx = get_backend(*xs)
+    return (nx, *nx.asarrays(*checked, dtype=nx.result_dtype(*xs)))
+
+
+def check_axis(axis, ndim: int, name: str = "axis") -> int:
+    """An axis of an array with ``ndim`` dimensions, returned as a negative index."""
+    a = check_scalar(axis, name, integer=True)
+    if not -ndim <= a < ndim:
+        raise ValueError(
+            f"{name} = {axis!r} is out of range for an array with {ndim} "
+            f"dimension{'s' if ndim != 1 else ''}; use an axis in [{-ndim}, {ndim - 1}]."
+        )
+    return a - ndim if a >= 0 else a
+
+
+def check_has_axis(x, name: str, what: str | None = None) -> None:
+    """Refuse a 0-d (scalar) array argument: every such argument has an axis."""
+    if x.ndim == 0:
+        if what is None:
+            what = (
+                "a distribution needs an axis of outcomes, "
+                f"e.g. [{name}, 1 - {name}] for a Bernoulli"
+            )
+        raise ValueError(f"{name} is a scalar; {what}.")
+
+
+def align_to_axis(p, q, axis, nx, names=("p", "q"), *, unit="outcomes", what=None):
+    """Align two array arguments along ``axis``; return ``(p, q, axis)`` (axis negative).
+
+    Both must have an axis (scalars are refused). With the same number of
+    dimensions nothing changes. A 1-D argument next to an N-D one is laid along
+    ``axis`` of the other (shape (n,) becomes (n, 1, ..., 1)), never broadcast
+    along the last axis by accident. An argument of 2 or more dimensions that
+    lacks ``axis`` (counted from the end) is refused. The returned ``axis`` is
+    negative, so it means the same axis in both.
+    """
+    check_has_axis(p, names[0], what)
+    check_has_axis(q, names[1], what)
+    nd = max(p.ndim, q.ndim)
+    neg = check_axis(axis, nd)
+    if p.ndim != q.ndim:
+        small, big = (0, 1) if p.ndim < q.ndim else (1, 0)
+        arrs = [p, q]
+        s = arrs[small]
+        if s.ndim == 1:
+            arrs[small] = nx.reshape(s, (s.shape[0],) + (1,) * (-neg - 1))
+        elif -neg > s.ndim:
+            raise ValueError(
+                f"{names[small]} has shape {tuple(s.shape)} and {names[big]} has shape "
+                f"{tuple(arrs[big].shape)}: axis {axis} of {names[big]} has no counterpart "
+                f"in {names[small]}; give {names[small]} the same number of dimensions "
+                f"(np.expand_dims), or a 1-D {names[small]}, which is laid along axis {axis}."
+            )
+        p, q = arrs
+    check_same_shape(p, q, names)
+    n_p, n_q = p.shape[neg], q.shape[neg]
+    if n_p != n_q:
+        raise ValueError(
+            f"{names[0]} has {n_p} {unit} and {names[1]} has {n_q} along axis {axis}; "
+            f"both must be over the same {unit} (same length)."
+        )
+    return p, q, neg
+
+
+def as_distribution(p, *, axis, normalize, name: str = "p"):
+    """Convert and validate one distribution argument; return ``(nx, p, axis)``."""
+    check_flag(normalize, "normalize")
+    nx, p = as_arrays((name,), p)
+    check_has_axis(p, name)
+    axis = check_axis(axis, p.ndim)
+    return nx, check_distribution(p, name, nx, axis=axis, normalize=normalize), axis
+
+
+def as_distribution_pair(p, q, *, axis, normalize, names=("p", "q"), values: bool = True):
+    """Convert, align and validate two distributions; return ``(nx, p, q, axis)``.
+
+    The one entry point of every two-distribution measure: dtypes and
+    conversion (:func:`as_arrays`), alignment along ``axis``
+    (:func:`align_to_axis`), then :func:`check_distribution` on each. With
+    ``values=False`` the value checks are left to the caller (a one-pass
+    kernel that computes them with the result, see :func:`distribution_stats_ok`).
+    """
+    check_flag(normalize, "normalize")
+    nx, p, q = as_arrays(names, p, q)
+    p, q, axis = align_to_axis(p, q, axis, nx, names)
+    if values:
+        p, q = check_distribution_pair(p, q, nx, axis=axis, normalize=normalize, names=names)
+    return nx, p, q, axis
+
+
+def check_distribution_pair(p, q, nx, *, axis, normalize, names=("p", "q")):
+    """:func:`check_distribution` on both (the value checks of :func:`as_distribution_pair`)."""
+    p = check_distribution(p, names[0], nx, axis=axis, normalize=normalize)
+    q = check_distribution(q, names[1], nx, axis=axis, normalize=normalize)
+    return p, q
+
+
+def distribution_stats_ok(total: float, minimum: float, dtype) -> bool:
+    """True if a sum and a minimum, computed in one pass, show a valid distribution
+    (finite sum within :func:`sum_tolerance` of 1, no negative entry)."""
+    return abs(total - 1.0) <= sum_tolerance(dtype) and minimum >= 0
+
+
+def check_gaussian(m, C, nx, names=("m", "C")):
+    """Validate one Gaussian N(m, C) (converted arrays); return ``(m, C)``, shapes (d,), (d, d).
+
+    A scalar mean with a scalar ``C`` is 1-D, ``C`` being the variance. The
+    mean must be finite, ``C`` finite, symmetric and positive definite
+    (:func:`check_covariance`).
+    """
+    mname, cname = names
+    if m.ndim == 0:
+        m = nx.reshape(m, (1,))
+    if C.ndim == 0:
+        C = nx.reshape(C, (1, 1))
+    if m.ndim != 1:
+        raise ValueError(f"{mname} must be a scalar or a vector of shape (d,), got shape {tuple(m.shape)}.")
+    d = m.shape[0]
+    check_not_empty(m, mname)
+    if tuple(C.shape) != (d, d):
+        raise ValueError(
+            f"{cname} has shape {tuple(C.shape)} but {mname} has d = {d}; "
+            f"a covariance must be a ({d}, {d}) matrix (a variance for d = 1)."
+        )
+    check_finite(m, mname, nx)
+    check_covariance(nx.to_numpy(C), cname)
+    return m, C
+
+
+def check_log_density(x, name: str, nx, *, allow_minus_inf: bool) -> None:
+    """Validate log densities at samples: no NaN, never ``+inf``, ``-inf`` only if allowed."""
+    check_not_empty(x, name)
+    a = nx.to_numpy(x)
+    n_nan = int(np.isnan(a).sum())
+    if n_nan:
+        raise ValueError(
+            f"{name} has {_entries(n_nan, 'NaN')}; evaluate the log density at valid samples."
+        )
+    if np.any(a == np.inf):
+        raise ValueError(f"{name} has +inf entries; a log density must be finite or -inf.")
+    if not allow_minus_inf and np.any(a == -np.inf):
+        raise ValueError(
+            f"{name} has -inf entries; the samples must come from p, so "
+            "log p(x_i) must be finite."
+        )
+
+
+def check_elementwise_output(out, t, name: str, nx) -> None:
+    """Validate what a user's elementwise callable ``name`` returned for the array ``t``:
+    an array of the same kind (ndarray or tensor), real, and of ``t``'s shape.
+
+    Non-finite values are allowed (``-log t`` is ``inf`` at 0).
+    """
+    from ._backend import is_tensor
+
+    if not hasattr(out, "shape") or not hasattr(out, "dtype") or is_tensor(out) != is_tensor(t):
+        kind = "a torch.Tensor" if is_tensor(t) else "a numpy array"
+        raise TypeError(
+            f"{name} returned {type(out).__name__} for {kind} input; it must return {kind} "
+            f"of the same shape (write it with divlib.get_backend({name}'s input) to "
+            "serve both)."
+        )
+    check_real_dtype(out, f"{name}(t)")
+    if tuple(out.shape) != tuple(t.shape):
+        raise ValueError(
+            f"{name} returned shape {tuple(out.shape)} for an input of shape "
+            f"{tuple(t.shape)}; it must act elementwise (same shape out as in)."
         )

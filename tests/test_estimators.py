@@ -102,12 +102,17 @@ def test_knn_input_forms():
 
 def test_knn_bad_inputs():
     x, y = np.zeros((5, 2)) + np.arange(5)[:, None], np.ones((4, 2))
-    for k in (0, -1, 1.5, True, "1"):
-        with pytest.raises(ValueError, match="k must be a positive integer"):
+    for k in (0, -1):
+        with pytest.raises(ValueError, match="k must be an integer >= 1"):
             knn_kl_divergence(x, y, k=k)
-    with pytest.raises(ValueError, match=r"x has d = 2 and y has d = 3"):
+    with pytest.raises(ValueError, match="k must be a whole number"):
+        knn_kl_divergence(x, y, k=1.5)
+    for k in (True, "1", None):
+        with pytest.raises(TypeError, match="k must be a"):
+            knn_kl_divergence(x, y, k=k)
+    with pytest.raises(ValueError, match=r"x lives in d = 2 dimensions but y in d = 3"):
         knn_kl_divergence(x, np.ones((4, 3)))
-    with pytest.raises(ValueError, match=r"y has 1 samples with NaN or infinite"):
+    with pytest.raises(ValueError, match=r"y has 1 NaN entry"):
         knn_kl_divergence(x, np.array([[0.0, np.nan], [1.0, 1.0]]))
     with pytest.raises(ValueError, match=r"x is empty"):
         knn_kl_divergence(np.zeros((0, 2)), y)
@@ -207,15 +212,15 @@ def test_mc_torch_differentiable():
 
 
 def test_mc_bad_inputs():
-    with pytest.raises(ValueError, match=r"estimator must be one of \['k1', 'k2', 'k3'\], got 'k4'"):
+    with pytest.raises(ValueError, match=r"estimator must be one of \('k1', 'k2', 'k3'\), got 'k4'"):
         mc_kl([0.0], [0.0], estimator="k4")
     with pytest.raises(ValueError, match="estimator must be one of"):
         mc_kl([0.0], [0.0], estimator=None)
-    with pytest.raises(ValueError, match="log_p has 1 NaN entries"):
+    with pytest.raises(ValueError, match="log_p has 1 NaN entry"):
         mc_kl([np.nan, 0.0], [0.0, 0.0])
-    with pytest.raises(ValueError, match="log_q has 1 NaN entries"):
+    with pytest.raises(ValueError, match="log_q has 1 NaN entry"):
         mc_kl([0.0, 0.0], [np.nan, 0.0])
-    with pytest.raises(ValueError, match="log_p has infinite entries"):
+    with pytest.raises(ValueError, match="log_p has -inf entries"):
         mc_kl([-np.inf, 0.0], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"log_q has \+inf entries"):
         mc_kl([0.0, 0.0], [np.inf, 0.0])

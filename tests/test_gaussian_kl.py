@@ -122,7 +122,7 @@ def test_bad_inputs_raise():
         kl_gaussian(0.0, 1.0, 0.0, -1.0)  # a negative variance
     with pytest.raises(ValueError, match=r"C0 has shape \(2, 2\) but m0 has d = 3"):
         kl_gaussian([0, 0, 0], eye, [0, 0, 0], np.eye(3))
-    with pytest.raises(ValueError, match=r"m0 has d = 2 but m1 has d = 3"):
+    with pytest.raises(ValueError, match=r"m0 lives in d = 2 dimensions but m1 in d = 3"):
         kl_gaussian([0, 0], eye, [0, 0, 0], np.eye(3))
     with pytest.raises(ValueError, match=r"m1 must be a scalar or a vector"):
         kl_gaussian([0, 0], eye, [[0, 0]], eye)

@@ -156,7 +156,7 @@ def test_gaussian_monge_map_torch_is_differentiable():
 @pytest.mark.parametrize(
     "args,match",
     [
-        ((np.zeros(2), np.eye(2), np.zeros(3), np.eye(3)), "different dimensions"),
+        ((np.zeros(2), np.eye(2), np.zeros(3), np.eye(3)), "m0 lives in d = 2 dimensions but m1 in d = 3"),
         ((np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)), r"C0 has shape \(3, 3\) but m0 has d = 2"),
         ((np.zeros(2), np.array([[1.0, 0.5], [0.0, 1.0]]), np.zeros(2), np.eye(2)), "C0 is not symmetric"),
         ((np.zeros(2), np.eye(2), np.zeros(2), -np.eye(2)), "C1 is not positive definite"),

@@ -482,13 +482,20 @@ def test_bad_inputs_raise(name, backend):
 def test_bad_base_raises(f):
     with pytest.raises(ValueError, match="base must be a positive number other than 1"):
         f([0.5, 0.5], [0.5, 0.5], base=1)
-    with pytest.raises(ValueError, match="base must be a finite number > 0"):
+    with pytest.raises(ValueError, match="base must be a number > 0, got -2"):
         f([0.5, 0.5], [0.5, 0.5], base=-2)
+    with pytest.raises(ValueError, match="base must be a number < inf"):
+        f([0.5, 0.5], [0.5, 0.5], base=math.inf)
+    with pytest.raises(TypeError, match="base must be a number, got '2'"):
+        f([0.5, 0.5], [0.5, 0.5], base="2")
 
 
-@pytest.mark.parametrize("alpha", [0, -1.0, float("nan"), "two", None])
-def test_bad_alpha_raises(alpha):
-    with pytest.raises(ValueError, match="alpha must be"):
+@pytest.mark.parametrize(
+    "alpha,error", [(0, ValueError), (-1.0, ValueError), (float("nan"), ValueError),
+                    ("two", TypeError), (None, TypeError), (True, TypeError), (1j, TypeError)],
+)
+def test_bad_alpha_raises(alpha, error):
+    with pytest.raises(error, match="alpha must be"):
         renyi_divergence([0.5, 0.5], [0.5, 0.5], alpha)
 
 
@@ -501,9 +508,9 @@ def test_bad_f_raises():
     p, q = [0.5, 0.5], [0.2, 0.8]
     with pytest.raises(ValueError, match=r"f\(1\) = 1 but an f-divergence needs f\(1\) = 0"):
         f_divergence(p, q, lambda t: t)
-    with pytest.raises(ValueError, match="f must be a callable"):
+    with pytest.raises(TypeError, match="f must be callable"):
         f_divergence(p, q, "kl")
-    with pytest.raises(ValueError, match="f_prime_inf is NaN"):
+    with pytest.raises(ValueError, match="f_prime_inf must be a number, got NaN"):
         f_divergence(p, q, lambda t: (t - 1) ** 2, f_prime_inf=float("nan"))
 
 
