@@ -24,7 +24,6 @@ from ._gaussian import (
 )
 from ._estimators import knn_kl_divergence, mc_kl
 from ._backend import get_backend
-from ._backend import get_backend
 from ._transport import (
     ConvergenceWarning,
     wasserstein_1d,
@@ -53,6 +52,12 @@ from ._policy import (
     trust_region_step,
 )
 from ._vi import gaussian_elbo
+from ._generative import (
+    gan_discriminator_loss,
+    gan_generator_loss,
+    kl_standard_normal,
+    mode_coverage,
+)
 from ._diffusion import (
     VPSchedule,
     vp_denoising_loss,
@@ -80,8 +85,6 @@ __all__ = [
     # estimators from samples
     "knn_kl_divergence",
     "mc_kl",
-    # numpy/torch dispatch, for callables written once for both (f in f_divergence)
-    "get_backend",
     # numpy/torch dispatch, for callables written once for both (f in f_divergence)
     "get_backend",
     # optimal transport (issue 4)
@@ -129,6 +132,11 @@ __all__ = [
     "vp_denoising_loss",
     "reverse_sde_sample",
     "probability_flow_sample",
+    # generative models (issue 9)
+    "gan_discriminator_loss",
+    "gan_generator_loss",
+    "kl_standard_normal",
+    "mode_coverage",
 ]
 
 # torch-only names (issue 5), imported on first access so `import divlib` never imports torch.
