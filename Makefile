@@ -21,6 +21,7 @@ JB_FLAGS := -W -n --keep-going
 ONE_CORE := OMP_NUM_THREADS=1
 
 .PHONY: help venv cache-key book book-strict test test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
+.PHONY: assignments grade test-assignments
 
 help:
 	@echo "make book    build the site into _build/html (installs .venv first)"
@@ -58,7 +59,7 @@ book-strict: $(STAMP)
 	$(PY) scripts/check_site.py
 
 test-lib: $(STAMP)
-	$(PY) -m pytest -q tests divlib
+	$(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py
 
 test-notebooks: $(STAMP)
 	$(ONE_CORE) $(PY) -m pytest -q -p no:randomly --nbval --nbval-current-env \
@@ -75,6 +76,7 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-notebooks || fail=1; \
 	$(MAKE) --no-print-directory book-strict || fail=1; \
 	$(MAKE) --no-print-directory bench-smoke || fail=1; \
+	$(MAKE) --no-print-directory test-assignments || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "make test: FAILED (see above)"; exit 1; fi; \
 	echo "make test: all checks passed"
 
@@ -93,6 +95,23 @@ bench: $(STAMP)
 # The benchmarks at small sizes: they must keep running (numbers not checked).
 bench-smoke: $(STAMP)
 	@shopt -s nullglob; for f in benchmarks/bench_*.py; do echo "== $$f --quick"; $(PY) $$f --quick || exit 1; done
+
+# Assignments (otter-grader): each master assignments/masters/<name>.md makes the committed
+# student notebook assignments/student/<name>.ipynb and page book/assignments/<name>.md,
+# and the autograder _build/assignments/<name>/autograder.zip (never committed).
+assignments: $(STAMP)
+	$(ONE_CORE) $(PY) scripts/assignments.py generate
+
+# Grade every .ipynb of a folder: make grade SUBMISSIONS=dir [JOBS=N] -> dir/grades.csv
+SUBMISSIONS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [JOBS=N]"; exit 2; }
+	$(ONE_CORE) $(PY) scripts/assignments.py grade "$(SUBMISSIONS)" --jobs $(JOBS)
+
+# The pipeline end to end: solutions, blank and buggy fixtures graded, no leak, no drift.
+test-assignments: $(STAMP)
+	$(ONE_CORE) $(PY) -m pytest -q -p no:randomly tests/test_assignments.py
 
 # Refresh the full lock from the current venv (after changing requirements.txt).
 lock: $(STAMP)
