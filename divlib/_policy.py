@@ -267,7 +267,8 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     n_iter : int, default 10
         Maximum number of iterations, >= 1.
     tol : float, default 1e-10
-        Stop when the squared residual :math:`\|b - Ax\|^2` is below ``tol``.
+        Stop when the relative squared residual
+        :math:`\|b - Ax\|^2 / \|b\|^2` is at most ``tol`` (``b = 0`` returns 0).
 
     Returns
     -------
@@ -312,8 +313,9 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     r = nx.copy(b)  # residual b - A x
     p = nx.copy(b)  # search direction
     rr = nx.sum(r * r)
+    stop = tol * float(nx.to_numpy(rr))  # ||r||^2 <= tol ||b||^2
     for _ in range(n_iter):
-        if float(nx.to_numpy(rr)) <= tol:
+        if float(nx.to_numpy(rr)) <= stop:
             break
         Ap = Avp(p)
         check_output(Ap, "Avp", [tuple(b.shape)], nx)
@@ -405,4 +407,9 @@ def trust_region_step(Fvp, g, max_kl, *, n_iter=10, damping=0.0):
 
     x = conjugate_gradient(Avp, g, n_iter=n_iter)  # x ~ F^{-1} g
     xFx = nx.sum(x * Avp(x))
+    if not float(nx.to_numpy(xFx)) > 0:
+        raise ValueError(
+            f"x^T F x = {float(nx.to_numpy(xFx)):.3g} <= 0 for x = F^{{-1}} g: the Fisher "
+            "matrix is singular along the gradient. Pass damping > 0."
+        )
     return nx.sqrt(2.0 * max_kl / xFx) * x

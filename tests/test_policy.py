@@ -241,3 +241,20 @@ def test_trust_region_step_damped_singular_fisher():
         trust_region_step(lambda v: F @ v, g, 0.0)
     with pytest.raises(ValueError, match="damping must be a number >= 0"):
         trust_region_step(lambda v: F @ v, g, 0.01, damping=-1.0)
+
+
+def test_cg_tolerance_is_relative():
+    # a tiny right-hand side must still be solved, not returned as 0
+    A = np.diag([1.0, 2.0, 5.0])
+    b = 1e-8 * np.array([1.0, -1.0, 2.0])
+    x = conjugate_gradient(lambda v: A @ v, b, n_iter=10)
+    assert np.allclose(x, np.linalg.solve(A, b), rtol=1e-8, atol=0)
+    assert np.all(conjugate_gradient(lambda v: A @ v, np.zeros(3)) == 0)
+
+
+def test_trust_region_step_tiny_gradient_is_scaled_not_nan():
+    F = np.diag([1.0, 4.0])
+    s = trust_region_step(lambda v: F @ v, np.array([1e-9, 2e-9]), 0.01)
+    assert np.all(np.isfinite(s)) and np.isclose(0.5 * s @ F @ s, 0.01)
+    with pytest.raises(ValueError, match="not positive definite"):
+        trust_region_step(lambda v: 0 * v, np.array([1.0, 0.0]), 0.01)
