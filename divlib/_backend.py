@@ -643,25 +643,29 @@ def import_torch():
     return torch
 
 
+def _torch_backend():
+    """The torch backend (created, and torch imported, on first use)."""
+    global _TORCH
+    if _TORCH is None:
+        _TORCH = TorchBackend()
+    return _TORCH
+
+
 def float_dtype(*xs):
     """The torch floating dtype that holds every input without loss.
 
-    Floating tensors count with their dtype, numpy floating arrays with theirs
-    (float64 stays float64), integer tensors as torch's default float, and
-    other inputs (lists, integer arrays) as float64, numpy's float: a float list
-    next to an integer tensor is never truncated. Dtypes are validated first
+    :meth:`TorchBackend.result_dtype`, except that lists and integer arrays
+    count as float64, numpy's float (so a float list next to an integer tensor
+    is never narrowed to float32). Dtypes are validated first
     (``_validation.check_real_dtype``).
     """
-    torch = import_torch()
-    out = None
+    marks = []
     for x in xs:
-        if isinstance(x, torch.Tensor):
-            dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
-        else:
-            a = np.asarray(x)
-            dt = torch.from_numpy(np.zeros(0, a.dtype if a.dtype.kind == "f" else np.float64)).dtype
-        out = dt if out is None else torch.promote_types(out, dt)
-    return out if out is not None else torch.get_default_dtype()
+        if not is_tensor(x):
+            x = np.asarray(x)
+            x = x if x.dtype.kind == "f" else np.zeros(0)  # integers: numpy's float64
+        marks.append(x)
+    return _torch_backend().result_dtype(*marks)
 
 
 def to_tensors(*xs, dtype=None):
@@ -670,15 +674,7 @@ def to_tensors(*xs, dtype=None):
     ``dtype`` defaults to :func:`float_dtype` of the inputs. Tensors keep their
     autograd graph (``.to`` is differentiable and a no-op when nothing changes).
     """
-    torch = import_torch()
-    dtype = float_dtype(*xs) if dtype is None else dtype
-    ref = first_tensor(*xs)
-    device = ref.device if ref is not None else None
-    return tuple(
-        x.to(dtype=dtype, device=device) if isinstance(x, torch.Tensor)
-        else torch.as_tensor(np.asarray(x), dtype=dtype, device=device)
-        for x in xs
-    )
+    return _torch_backend().asarrays(*xs, dtype=float_dtype(*xs) if dtype is None else dtype)
 
 
 def torch_generator(generator=None, seed=None, device=None):
