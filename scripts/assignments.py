@@ -216,6 +216,8 @@ def fixtures(name: str, build_dir: Path, dest: Path) -> dict[str, dict]:
     write("blank", (build_dir / f"{name}.ipynb").read_text(), {q: 0 for q in auto})
     solved = nbformat.reads(solved_text, as_version=4)
     for kind in ("one_bug", "raises", "loops"):
+        if kind not in spec:
+            continue
         case = spec[kind]
         nb = nbformat.reads(solved_text, as_version=4)
         hits = [c for c in nb.cells if case["old"] in c.source]
@@ -355,7 +357,7 @@ def _first_failure(output: str) -> str:
     """The most telling line of otter's failure text (an assertion or exception)."""
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     for ln in lines:
-        if re.match(r"^\w*(Error|Exception|Interrupt)\b", ln):
+        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)(:.*)?$", ln):
             return ln[:200]
     return lines[-1][:200] if lines else "a test failed"
 
