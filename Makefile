@@ -20,7 +20,7 @@ JB_FLAGS := -W -n --keep-going
 # cores can be 10x slower on the chapters' small tensors); results do not depend on it.
 ONE_CORE := OMP_NUM_THREADS=1
 
-.PHONY: help venv cache-key book book-strict test test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
+.PHONY: help venv cache-key book book-strict test test-browser test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
 .PHONY: assignments grade test-assignments
 
 help:
@@ -58,6 +58,17 @@ book-strict: $(STAMP)
 	$(BIN)/jupyter-book build . --all $(JB_FLAGS) --config $$($(PY) scripts/notebooks.py stored-config)
 	$(PY) scripts/check_site.py
 
+# Every page of the built site in a real browser (Debian's chromium, driven by
+# Playwright), at 1280 px and 390 px: no raw TeX, no MathJax or JavaScript error, no
+# failed request, no clipped formula, alt text, hidden solutions, working search.
+# Skipped with a clear message where no Chromium is installed (never under CI).
+test-browser: $(STAMP)
+	@$(PY) scripts/browser_check.py --json _build/browser_report.json; rc=$$?; \
+	if [ $$rc -eq 2 ]; then \
+	  if [ -n "$$CI" ]; then echo "test-browser: FAILED, CI needs Chromium (.ci/run installs it)"; exit 1; fi; \
+	  echo "test-browser: SKIPPED (no Chromium here: apt-get install chromium)"; exit 0; \
+	fi; exit $$rc
+
 test-lib: $(STAMP)
 	$(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py
 
@@ -75,6 +86,7 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-lib || fail=1; \
 	$(MAKE) --no-print-directory test-notebooks || fail=1; \
 	$(MAKE) --no-print-directory book-strict || fail=1; \
+	$(MAKE) --no-print-directory test-browser || fail=1; \
 	$(MAKE) --no-print-directory bench-smoke || fail=1; \
 	$(MAKE) --no-print-directory test-assignments || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "make test: FAILED (see above)"; exit 1; fi; \

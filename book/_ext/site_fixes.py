@@ -1,0 +1,134 @@
+"""Fixes, at their cause, of what a reader met on the built site (issue 12).
+
+- Thebe's configuration script was written twice into every page head (sphinx-thebe's
+  ``env-before-read-docs`` handler is connected once by Jupyter Book and once more by the
+  theme), so every page threw ``Identifier 'THEBE_JS_URL' has already been declared``.
+  Identical scripts are now kept once per page.
+- Our stylesheet and script (``site_static/``): inline formulas scroll instead of being
+  clipped, scroll hints on wide tables and code, link contrast in theorem boxes, legible
+  multi-panel figures on phones, solutions stay hidden when printing, and a message
+  instead of a hang when "Live code" cannot reach its CDN.
+- MathJax formulas are no longer each a Tab stop (``inTabOrder: false``); the MathJax
+  menu stays reachable with a right click.
+- Printing no longer opens every solution (``togglebutton_open_on_print: false`` in
+  ``_config.yml``).
+- Source maps (about 3.4 MB of ``*.map`` files no reader needs) are not shipped.
+- Bibliography labels are author-year, like the citations in the text, decoded from
+  LaTeX (``Peyré & Cuturi 2019``, not ``PeyreC19``): ``bibtex_default_style: divergences``
+  in ``_config.yml`` selects the style registered here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting.author_year_title import SortingStyle
+
+STATIC = Path(__file__).parent / "site_static"
+
+
+# -- bibliography: author-year labels --------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    """LaTeX (accents, braces) to plain Unicode text."""
+    text = codecs.decode(text, "ulatex")
+    return re.sub(r"[{}]", "", text).strip()
+
+
+def _last(person) -> str:
+    return _plain(" ".join(person.prelast_names + person.last_names))
+
+
+class AuthorYearLabelStyle(BaseLabelStyle):
+    """``Last 2019``, ``Last & Other 2019``, ``Last et al. 2019``."""
+
+    def format_labels(self, sorted_entries):
+        for entry in sorted_entries:
+            people = entry.persons.get("author") or entry.persons.get("editor") or []
+            names = [_last(p) for p in people]
+            if not names:
+                who = _plain(entry.fields.get("title", entry.key)).split(":")[0][:30]
+            elif len(names) == 1:
+                who = names[0]
+            elif len(names) == 2:
+                who = f"{names[0]} & {names[1]}"
+            else:
+                who = f"{names[0]} et al."
+            yield f"{who} {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearStyle(UnsrtStyle):
+    """pybtex's ``unsrt`` entries, sorted by author and year, with author-year labels."""
+
+    default_label_style = "divergences_authoryear"
+    default_sorting_style = "divergences_author_year_title"
+
+
+register_plugin("pybtex.style.labels", "divergences_authoryear", AuthorYearLabelStyle)
+register_plugin("pybtex.style.sorting", "divergences_author_year_title", SortingStyle)
+register_plugin("pybtex.style.formatting", "divergences", AuthorYearStyle)
+
+
+# -- page head: one copy of each script --------------------------------------------------
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, kept = set(), []
+    for js in scripts:
+        name = getattr(js, "filename", js) or ""  # sphinx >= 7.2: _JavaScript objects
+        attrs = getattr(js, "attributes", {}) or {}
+        key = (str(name), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(js)
+    context["script_files"] = kept
+
+
+# -- config ---------------------------------------------------------------------------------
+
+
+def _config(app, config):
+    config.html_static_path.append(str(STATIC))
+    mj = dict(config.mathjax3_config or {})
+    options = dict(mj.get("options", {}))
+    menu = dict(options.get("menuOptions", {}))
+    settings = dict(menu.get("settings", {}))
+    settings["inTabOrder"] = False  # one Tab stop per formula made keyboard use unbearable
+    menu["settings"] = settings
+    options["menuOptions"] = menu
+    mj["options"] = options
+    config.mathjax3_config = mj
+
+
+
+def _drop_source_maps(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    for m in static.rglob("*.map"):
+        m.unlink()
+    for f in list(static.rglob("*.js")) + list(static.rglob("*.css")):
+        text = f.read_text(encoding="utf-8", errors="surrogateescape")
+        new = re.sub(r"\n?(//|/\*)# sourceMappingURL=\S+?(\s*\*/)?\s*$", "\n", text)
+        if new != text:
+            f.write_text(new, encoding="utf-8", errors="surrogateescape")
+
+
+def setup(app):
+    app.connect("config-inited", _config)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("build-finished", _drop_source_maps)
+    app.add_css_file("divergences.css")
+    app.add_js_file("divergences.js", defer="defer")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,266 @@
+"""Check the built site in a real browser, as a reader sees it.
+
+Serves ``_build/html`` on 127.0.0.1, opens every page of ``_toc.yml`` in the system
+Chromium (Debian's ``chromium`` package, driven by Playwright; Playwright never downloads
+a browser here) at a desktop width (1280 px) and a phone width (390 px), waits for
+MathJax, and reports per page:
+
+- raw TeX left in the text (a ``$`` or a ``\\command`` outside code and typeset math);
+- MathJax errors (``mjx-merror``);
+- uncaught JavaScript errors and failed requests (the site must work offline);
+- inline formulas that are wider than their box and cannot be scrolled;
+- images without alt text;
+- exercise solutions that are visible before a click, or stay hidden after one.
+
+It also checks that the search page finds a known word. Usage::
+
+    python scripts/browser_check.py [--html DIR] [--json OUT] [PAGE ...]
+
+Exit status 0 when every page passes, 1 otherwise, 2 when no Chromium is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import shutil
+import socketserver
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebooks import ROOT, toc_files  # noqa: E402
+
+WIDTHS = {"desktop": 1280, "phone": 390}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SEARCH_WORD = "entropy"
+
+# Runs in the page once MathJax has finished: collects every problem a reader would see.
+PAGE_PROBE = r"""
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const out = {rawTex: [], mathErrors: 0, clipped: [], noAlt: [], formulas: 0,
+               displayFormulas: 0, figures: 0, exercises: 0, solutions: 0};
+  // Raw TeX: text outside code, scripts and typeset math that still looks like TeX.
+  const skip = "pre, code, script, style, mjx-container, .MathJax, .highlight, " +
+               "textarea, .cell_output .output, .output_text, nav, .bd-search, title, " +
+               "kbd, .cell_output pre";
+  const walker = document.createTreeWalker(document.querySelector("main") || document.body,
+                                           NodeFilter.SHOW_TEXT);
+  const texLike = /(\$[^\s$][^$]*\$?)|(\\[a-zA-Z]{2,})|(\\[,;!{}|])/;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest(skip)) continue;
+    const m = n.textContent.match(texLike);
+    if (m) out.rawTex.push(n.textContent.trim().slice(0, 120));
+  }
+  out.mathErrors = document.querySelectorAll("mjx-merror").length;
+  // Inline formulas whose content is wider than their box, with no way to scroll.
+  const inline = document.querySelectorAll("mjx-container:not([display='true'])");
+  out.formulas = inline.length;
+  out.displayFormulas = document.querySelectorAll("mjx-container[display='true']").length;
+  for (const c of inline) {
+    // Compare boxes, not scrollWidth: MathJax's assistive MathML widens scrollWidth.
+    const r = c.getBoundingClientRect();
+    for (let el = c.parentElement; el && el !== document.body; el = el.parentElement) {
+      const st = getComputedStyle(el);
+      const clips = ["hidden", "clip"].includes(st.overflowX) && st.display !== "inline";
+      const box = el.getBoundingClientRect();
+      if (clips && (r.right > box.right + 1 || r.left < box.left - 1)) {
+        out.clipped.push((c.getAttribute("aria-label") || c.textContent).slice(0, 80));
+        break;
+      }
+      if (["auto", "scroll"].includes(st.overflowX)) break;
+    }
+  }
+  for (const img of document.querySelectorAll("main img")) {
+    const alt = img.getAttribute("alt");
+    if (!alt || !alt.trim()) out.noAlt.push(img.getAttribute("src"));
+  }
+  out.figures = document.querySelectorAll("main img").length;
+  out.exercises = document.querySelectorAll("main .exercise").length;
+  out.solutions = document.querySelectorAll("main .solution").length;
+  return out;
+}
+"""
+
+# Each solution must be hidden, then shown after a click on its title.
+SOLUTION_PROBE = r"""
+async () => {
+  const bad = [];
+  const sols = Array.from(document.querySelectorAll("main .solution"));
+  const visible = (el) => el.getBoundingClientRect().height > 0 &&
+                          getComputedStyle(el).visibility !== "hidden";
+  for (const [i, s] of sols.entries()) {
+    const body = s.querySelector(".admonition-title ~ *, details > :not(summary)");
+    if (body && visible(body)) { bad.push(`solution ${i + 1} is visible before a click`); continue; }
+    const title = s.querySelector(".admonition-title, summary, button.toggle-button");
+    if (!title) { bad.push(`solution ${i + 1} has nothing to click`); continue; }
+    title.click();
+    await new Promise((r) => setTimeout(r, 150));
+    const after = s.querySelector(".admonition-title ~ *, details > :not(summary)");
+    if (after && !visible(after)) bad.push(`solution ${i + 1} stays hidden after a click`);
+  }
+  return bad;
+}
+"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # noqa: D401 - silence the access log
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on an ephemeral port of 127.0.0.1; yield the base URL."""
+    handler = functools.partial(_Quiet, directory=str(directory))
+    socketserver.TCPServer.allow_reuse_address = True
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        finally:
+            httpd.shutdown()
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def site_pages(html: Path) -> list[str]:
+    """The html pages of every ``_toc.yml`` entry, relative to ``html``."""
+    return [str(Path(e).with_suffix(".html")) for e in toc_files()]
+
+
+def check_page(browser, base: str, page: str, width: int) -> dict:
+    """Open one page at one width; return its counts and problems."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, offline=False)
+    pg = ctx.new_page()
+    errors, failed = [], []
+    pg.on("pageerror", lambda e: errors.append(str(e).splitlines()[0][:200]))
+    pg.on("requestfailed", lambda r: failed.append(r.url))
+    pg.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    # Offline: any request that leaves 127.0.0.1 is a failure a reader without network sees.
+    pg.route(
+        lambda url: not url.startswith(base) and not url.startswith("data:"),
+        lambda route: route.abort(),
+    )
+    pg.goto(f"{base}/{page}", wait_until="load")
+    result = pg.evaluate(PAGE_PROBE)
+    result["solutionProblems"] = pg.evaluate(SOLUTION_PROBE) if result["solutions"] else []
+    pg.wait_for_timeout(100)
+    result["jsErrors"] = errors
+    result["failedRequests"] = failed
+    ctx.close()
+    return result
+
+
+def check_search(browser, base: str) -> str | None:
+    """None if searching for a known word lists results, else the problem."""
+    pg = browser.new_page()
+    pg.goto(f"{base}/search.html?q={SEARCH_WORD}", wait_until="load")
+    try:
+        pg.wait_for_selector("#search-results ul.search li", timeout=15000)
+    except Exception:  # noqa: BLE001 - Playwright's timeout error
+        return f"search for {SEARCH_WORD!r} listed no result"
+    finally:
+        pg.close()
+    return None
+
+
+def problems_of(result: dict) -> list[str]:
+    out = []
+    out += [f"raw TeX: {t!r}" for t in result["rawTex"]]
+    if result["mathErrors"]:
+        out.append(f"{result['mathErrors']} MathJax errors")
+    out += [f"clipped inline formula: {t!r}" for t in result["clipped"]]
+    out += [f"image without alt text: {s}" for s in result["noAlt"]]
+    out += result["solutionProblems"]
+    out += [f"JavaScript error: {e}" for e in result["jsErrors"]]
+    out += [f"failed request: {u}" for u in result["failedRequests"]]
+    return out
+
+
+def run(html: Path, pages: list[str] | None = None, widths=WIDTHS, search: bool = True) -> dict:
+    """Check ``pages`` (default: every toc page) of the site in ``html``."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise FileNotFoundError("no chromium on PATH (apt-get install chromium)")
+    pages = pages or site_pages(html)
+    report = {"pages": {}, "search": None}
+    with serve(html) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for page in pages:
+                for label, width in widths.items():
+                    res = check_page(browser, base, page, width)
+                    report["pages"].setdefault(page, {})[label] = res
+            if search:
+                report["search"] = check_search(browser, base)
+        finally:
+            browser.close()
+    return report
+
+
+def summarize(report: dict) -> tuple[list[str], list[str]]:
+    """(problems, one count line per page)."""
+    problems, counts = [], []
+    for page, by_width in report["pages"].items():
+        d = by_width.get("desktop") or next(iter(by_width.values()))
+        counts.append(
+            f"{page}: {d['formulas']} inline + {d['displayFormulas']} display formulas, "
+            f"{d['figures']} figures, {d['exercises']} exercises, {d['solutions']} solutions"
+        )
+        for label, res in by_width.items():
+            problems += [f"{page} [{label}]: {p}" for p in problems_of(res)]
+    if report.get("search"):
+        problems.append(report["search"])
+    return problems, counts
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("pages", nargs="*", help="pages relative to the site root (default: all)")
+    ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    ap.add_argument("--json", type=Path, help="write the full report as JSON")
+    args = ap.parse_args(argv)
+    if find_chromium() is None:
+        print("browser check SKIPPED: no Chromium here (apt-get install chromium)")
+        return 2
+    report = run(args.html, args.pages or None)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+    problems, counts = summarize(report)
+    print("\n".join(counts))
+    if problems:
+        print(f"\n{len(problems)} problems:")
+        print("\n".join(problems))
+        return 1
+    print(f"browser check OK: {len(counts)} pages at {', '.join(f'{w} px' for w in WIDTHS.values())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
