@@ -13,25 +13,34 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
-from ._gaussian import as_gaussian
-from ._validation import check_distribution, check_finite, check_nonnegative
+from ._backend import get_backend
+from ._validation import (
+    check_covariance,
+    check_distribution,
+    check_finite,
+    check_nonnegative,
+    check_point_cloud,
+    check_positive_values,
+    check_real_dtype,
+    check_scalar,
+    check_seed,
+)
 
 
-def _check_n(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an integer >= 1 (the number of samples), got {n!r}.")
-    return int(n)
+def _rng(seed):
+    """The numpy generator of a sampler: ``seed`` is None, an integer >= 0 or a Generator."""
+    return np.random.default_rng(check_seed(seed))
 
 
-def _check_noise(noise, name="noise"):
-    try:
-        v = float(noise)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number >= 0, got {noise!r}.") from None
-    if not np.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be a finite number >= 0 (a standard deviation), got {noise!r}.")
-    return v
+def _count(n, name="n"):
+    """A number of samples or components: an integer >= 1."""
+    return check_scalar(n, name, low=1, integer=True)
+
+
+def _length(value, name, *, positive=False):
+    """A finite standard deviation or radius: >= 0 (> 0 with ``positive``)."""
+    return check_scalar(value, name, low=0, low_inclusive=not positive, high=math.inf,
+                        high_inclusive=False)
 
 
 class GaussianMixture:
@@ -82,30 +91,27 @@ class GaussianMixture:
     """
 
     def __init__(self, means, covs=1.0, weights=None):
-        m = np.asarray(means, dtype=np.float64)
+        m = np.asarray(check_real_dtype(means, "means"), dtype=np.float64)
         if m.ndim != 2 or m.shape[0] == 0 or m.shape[1] == 0:
             raise ValueError(
                 f"means must have shape (K, d) (K components in d dimensions), got shape {m.shape}."
             )
         check_finite(m, "means", get_backend(m))
         K, d = m.shape
-        c = np.asarray(covs, dtype=np.float64)
+        c = np.asarray(check_real_dtype(covs, "covs"), dtype=np.float64)
         if c.ndim == 0 or c.shape == (K,):  # isotropic variances
-            check_finite(c, "covs", get_backend(c))
-            if np.any(c <= 0):
-                raise ValueError(f"covs holds variances that must be > 0, got min {c.min():.3g}.")
-            c = np.broadcast_to(c, (K,))[:, None, None] * np.eye(d)
+            c = np.broadcast_to(check_positive_values(c, "covs"), (K,))[:, None, None] * np.eye(d)
         if c.shape != (K, d, d):
             raise ValueError(
                 f"covs must be a variance, K = {K} variances or K = {K} matrices of shape "
                 f"({d}, {d}); got shape {np.shape(covs)}."
             )
         for k in range(K):
-            as_gaussian(m[k], c[k], (f"means[{k}]", f"covs[{k}]"))
+            check_covariance(c[k], f"covs[{k}]")
         if weights is None:
             w = np.full(K, 1.0 / K)
         else:
-            w = np.asarray(weights, dtype=np.float64)
+            w = np.asarray(check_real_dtype(weights, "weights"), dtype=np.float64)
             if w.shape != (K,):
                 raise ValueError(f"weights must have shape ({K},), one per component, got shape {w.shape}.")
             w = check_distribution(w, "weights", get_backend(w))
@@ -116,12 +122,9 @@ class GaussianMixture:
     @classmethod
     def on_circle(cls, n_components=8, radius=4.0, std=0.5):
         """``n_components`` equal-weight isotropic Gaussians evenly spaced on a circle in 2-D."""
-        if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) or n_components < 1:
-            raise ValueError(f"n_components must be an integer >= 1, got {n_components!r}.")
-        radius = _check_noise(radius, "radius")
-        std = _check_noise(std, "std")
-        if std == 0:
-            raise ValueError("std must be > 0 (a Gaussian needs a positive variance), got 0.")
+        n_components = _count(n_components, "n_components")
+        radius = _length(radius, "radius")
+        std = _length(std, "std", positive=True)
         theta = 2 * np.pi * np.arange(n_components) / n_components
         means = radius * np.stack([np.cos(theta), np.sin(theta)], axis=1)
         return cls(means, covs=std**2)
@@ -133,18 +136,19 @@ class GaussianMixture:
 
     def _components(self, x, sigma):
         """Per-component log-densities (n, K) and scores (n, K, d) of the blurred mixture."""
-        nx = get_backend(x, sigma)
-        like = first_tensor(x, sigma)
-        x = nx.asarray(x, like=like)
-        if x.ndim != 2 or x.shape[1] != self.dim:
+        check_real_dtype(x, "x")
+        given = [x] if sigma is None else [x, check_real_dtype(sigma, "sigma")]
+        nx = get_backend(*given)
+        dtype = nx.result_dtype(*given)  # float32 samples give float32 scores
+        x, m, U, var = nx.asarrays(x, self.means, self._U, self._lam, dtype=dtype)
+        check_point_cloud(x, "x", nx)
+        if x.shape[1] != self.dim:
             raise ValueError(
                 f"x must have shape (n, {self.dim}) for this {self.dim}-D mixture, got shape {tuple(x.shape)}."
             )
-        m = nx.asarray(self.means, like=like)  # (K, d)
-        U = nx.asarray(self._U, like=like)  # (K, d, d)
-        var = nx.asarray(self._lam, like=like)[None]  # (1, K, d)
+        var = var[None]  # (1, K, d)
         if sigma is not None:
-            s = nx.asarray(sigma, like=like)
+            (s,) = nx.asarrays(given[1], dtype=dtype)
             if s.ndim > 1 or (s.ndim == 1 and s.shape[0] not in (1, x.shape[0])):
                 raise ValueError(
                     f"sigma must be a number or have shape (n,) = ({x.shape[0]},), got shape {tuple(s.shape)}."
@@ -163,7 +167,8 @@ class GaussianMixture:
     def log_prob(self, x, sigma=None):
         r"""Log-density :math:`\log p(x)` (or of the blurred :math:`p_\sigma`), shape (n,)."""
         nx, log_N, _ = self._components(x, sigma)
-        log_w = nx.asarray(np.log(self.weights), like=first_tensor(log_N))
+        with np.errstate(divide="ignore"):  # a zero weight is log 0 = -inf: no mass there
+            (log_w,) = nx.asarrays(np.log(self.weights), dtype=log_N.dtype)
         return nx.logsumexp(log_w + log_N, axis=1)
 
     def score(self, x, sigma=None):
@@ -173,15 +178,16 @@ class GaussianMixture:
         sample: the calling convention of :func:`divlib.annealed_langevin_sample`.
         """
         nx, log_N, score_k = self._components(x, sigma)
-        log_w = nx.asarray(np.log(self.weights), like=first_tensor(log_N))
+        with np.errstate(divide="ignore"):
+            (log_w,) = nx.asarrays(np.log(self.weights), dtype=log_N.dtype)
         log_r = log_w + log_N
         r = nx.exp(log_r - nx.logsumexp(log_r, axis=1, keepdims=True))  # responsibilities (n, K)
         return nx.sum(r[:, :, None] * score_k, axis=1)
 
     def sample(self, n, seed=None):
         """Draw ``n`` samples, a numpy array of shape (n, d)."""
-        n = _check_n(n)
-        rng = np.random.default_rng(seed)
+        n = _count(n)
+        rng = _rng(seed)
         k = rng.choice(len(self.weights), size=n, p=self.weights)  # component of each sample
         z = rng.standard_normal((n, self.dim))
         L = np.linalg.cholesky(self.covs)  # (K, d, d)
@@ -267,12 +273,10 @@ def make_rings(n, *, radii=(2.0, 4.0), noise=0.2, seed=None):
     >>> bool(np.allclose(np.hypot(x[:, 0], x[:, 1]), 1.0))
     True
     """
-    n = _check_n(n)
-    r = np.asarray(radii, dtype=np.float64).reshape(-1)
-    if r.size == 0 or not np.all(np.isfinite(r)) or np.any(r <= 0):
-        raise ValueError(f"radii must be a non-empty sequence of finite numbers > 0, got {radii!r}.")
-    noise = _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    n = _count(n)
+    r = check_positive_values(radii, "radii")
+    noise = _length(noise, "noise")
+    rng = _rng(seed)
     j = rng.choice(r.size, size=n, p=r / r.sum())  # ring of each point
     t = rng.uniform(0.0, 2 * np.pi, size=n)
     x = r[j, None] * np.stack([np.cos(t), np.sin(t)], axis=1)
@@ -311,9 +315,9 @@ def make_two_moons(n, *, noise=0.1, seed=None):
     >>> make_two_moons(300, noise=0.05, seed=0).shape
     (300, 2)
     """
-    n = _check_n(n)
-    noise = _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    n = _count(n)
+    noise = _length(noise, "noise")
+    rng = _rng(seed)
     lower = rng.random(n) < 0.5
     t = rng.uniform(0.0, np.pi, size=n)
     x = np.stack([np.cos(t), np.sin(t)], axis=1)
