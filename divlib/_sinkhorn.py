@@ -1,9 +1,17 @@
-r"""Entropic optimal transport: log-domain Sinkhorn and the Sinkhorn divergence.
+r"""Entropic optimal transport: one log-domain Sinkhorn loop behind ``sinkhorn`` and
+``sinkhorn_divergence``.
 
 Same conventions as ``_transport``: ``a`` (n,), ``b`` (m,) weights, ``M``
 (n, m) cost, ``reg`` the entropic regularisation :math:`\varepsilon` in the
 units of the cost, point clouds ``x`` (n, d), ``y`` (m, d) with the cost
 :math:`\|x - y\|^p`.
+
+The plan is written :math:`P_{ij} = a_i b_j \exp((f_i + g_j - M_{ij})/\varepsilon)`
+with potentials ``f``, ``g`` in the units of the cost. The weights enter the
+log-sum-exp linearly (a matrix-vector product), never through ``log a``, so
+a zero weight has a finite gradient. One error measure everywhere: the L1
+violation of the marginal that the last update did not fix, relative to the
+mass, :math:`\|P^\top \mathbf 1 - b\|_1 / \|b\|_1`.
 """
 
 from __future__ import annotations
@@ -12,44 +20,135 @@ import warnings
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
 from ._transport import (
     ConvergenceWarning,
-    _as_cloud_pair,
-    _as_weights,
+    _abs_max,
+    _as_real,
     _check_hist,
     _check_p,
-    _check_reg,
     _cost_matrix,
+    _points,
+    _scale_for,
 )
+from ._validation import check_same_dimension, check_scalar, check_weights
 
 
 # ---------------------------------------------------------------------------
-# entropic OT
+# arguments
 # ---------------------------------------------------------------------------
-def _make_lse(nx, shape, like):
-    """``lse(K, w, axis)``: log sum exp of ``K + w`` along ``axis`` (w broadcast).
+def _check_reg(reg) -> float:
+    return check_scalar(reg, "reg", low=0, low_inclusive=False, high=np.inf,
+                        high_inclusive=False)
 
-    numpy: one work buffer reused in place (4 passes over n*m, no allocation);
-    torch: ``torch.logsumexp`` (keeps the autograd graph).
+
+def _check_tol(tol, dtype, default: float) -> float:
+    """``tol`` > 0; None gives ``default`` (for float64), raised to 1000 machine
+    epsilons for a lower precision (float32: about 1.2e-4), which it can reach."""
+    if tol is None:
+        return max(default, 1e3 * float(np.finfo(dtype).eps))
+    return check_scalar(tol, "tol", low=0, low_inclusive=False)
+
+
+def _eps_schedule(diam: float, reg: float, scaling: bool):
+    """epsilon-scaling: halve from the cost diameter down to ``reg`` (then ``reg``)."""
+    if not scaling:
+        return [reg]
+    return [diam * 0.5**k for k in range(200) if diam * 0.5**k > reg] + [reg]
+
+
+# ---------------------------------------------------------------------------
+# the one Sinkhorn loop
+# ---------------------------------------------------------------------------
+def _lse(nx):
+    r"""``lse(K, h, w, axis)`` = :math:`\log \sum_k w_k \exp(K + h)` along ``axis``
+    (``h`` indexed by the summed axis, broadcast along the other), differentiable.
+
+    The weights multiply the exponentials (a matrix-vector product) instead of
+    entering as ``log w``, so :math:`\partial / \partial w_k` is finite at
+    :math:`w_k = 0`.
     """
-    if nx.name != "numpy":
-        return lambda K, w, axis: nx.logsumexp(K + w, axis=axis)
-    buf = np.empty(shape)
 
-    def lse(K, w, axis):
-        np.add(K, w, out=buf)
-        mx = buf.max(axis=axis, keepdims=True)
-        mx[~np.isfinite(mx)] = 0.0  # an all -inf line stays -inf below
-        np.subtract(buf, mx, out=buf)
-        np.exp(buf, out=buf)
-        with np.errstate(divide="ignore"):
-            return np.log(buf.sum(axis=axis)) + np.squeeze(mx, axis=axis)
+    def lse(K, h, w, axis):
+        Z = K + (h[None, :] if axis == 1 else h[:, None])
+        mx = nx.detach(nx.max(Z, axis=axis))
+        mx = nx.where(nx.isfinite(mx), mx, 0.0)
+        E = nx.exp(Z - (mx[:, None] if axis == 1 else mx[None, :]))
+        return nx.log(nx.matmul(E, w) if axis == 1 else nx.matmul(w, E)) + mx
 
     return lse
 
 
-def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=1e-9, return_plan=False):
+def _make_lse(nx, C):
+    """The log-sum-exp of the loop for the cost ``C``: on numpy the same sum with one
+    work buffer reused in place (no allocation per iteration), else :func:`_lse`."""
+    if not isinstance(C, np.ndarray):
+        return _lse(nx)
+    buf = np.empty(C.shape, dtype=C.dtype)
+
+    def lse(K, h, w, axis):
+        np.add(K, h[None, :] if axis == 1 else h[:, None], out=buf)
+        mx = buf.max(axis=axis)
+        mx[~np.isfinite(mx)] = 0.0
+        np.subtract(buf, mx[:, None] if axis == 1 else mx[None, :], out=buf)
+        np.exp(buf, out=buf)
+        s = buf @ w if axis == 1 else w @ buf
+        with np.errstate(divide="ignore"):
+            return np.log(s) + mx
+
+    return lse
+
+
+def _sinkhorn_loop(a, b, C, eps_list, max_iter, tol, nx, *, symmetric=False):
+    r"""Potentials (f, g) of entropic OT between the weights a (n,) and b (m,) for the
+    cost C (n, m), annealed along ``eps_list`` (one update per intermediate epsilon,
+    up to ``max_iter`` at the last, stopping when the relative L1 marginal violation
+    is below ``tol``).
+
+    Alternating updates: :math:`f \leftarrow T_b(g)` (rows exact), then
+    :math:`g \leftarrow T_a(f)`, the error being the column violation before that.
+    ``symmetric`` (a = b, C symmetric): the averaged update
+    :math:`f \leftarrow (f + T_a(f))/2`, which converges in a few steps where the
+    alternating one crawls; its error is the violation of the plan (f, f).
+    Returns (f, g, err, iterations at the last epsilon).
+    """
+    lse = _make_lse(nx, C)
+    mass = float(nx.to_numpy(nx.sum(a)))
+    f = nx.zeros((C.shape[0],), like=C)
+    g = nx.zeros((C.shape[1],), like=C)
+    err, it = float("inf"), 0
+    for k, eps in enumerate(eps_list):
+        K = C / (-eps)
+        for it in range(1, (max_iter if k == len(eps_list) - 1 else 1) + 1):
+            if symmetric:
+                Tf = -eps * lse(K, f / eps, a, 1)
+                err = float(nx.to_numpy(nx.sum(a * nx.abs(nx.expm1((f - Tf) / eps))))) / mass
+                f = 0.5 * (f + Tf)
+            else:
+                f = -eps * lse(K, g / eps, b, 1)
+                col = lse(K, f / eps, a, 0)  # column sums of the plan = b exp(g/eps + col)
+                err = float(nx.to_numpy(nx.sum(b * nx.abs(nx.expm1(g / eps + col))))) / mass
+                g = -eps * col
+            if err < tol and k == len(eps_list) - 1:
+                break
+    return f, (f if symmetric else g), err, it
+
+
+def _warn_not_converged(func, err, tol, max_iter, reg):
+    warnings.warn(
+        f"{func} did not converge: relative marginal violation {err:.3g} > tol={tol:g} "
+        f"after max_iter={max_iter} iterations at reg={reg:g}; increase max_iter "
+        "(a small reg needs about max(M)/reg iterations; eps_scaling=True helps), or "
+        "use a larger reg or tol.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
+# ---------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------
+def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False,
+             return_plan=False):
     r"""Entropic optimal transport by Sinkhorn iterations in the log domain.
 
     Solves
@@ -61,57 +160,69 @@ def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=1e-9, return_plan=False):
 
     with :math:`\varepsilon` = ``reg``, and returns the transport part
     :math:`\langle P^\star, M\rangle` (like POT's ``sinkhorn2``). The plan is
-    :math:`P_{ij} = \exp(u_i + v_j - M_{ij}/\varepsilon)` with the dual
-    potentials updated by
+    :math:`P_{ij} = a_i b_j \exp((f_i + g_j - M_{ij})/\varepsilon)` with the
+    potentials updated by the soft c-transforms
 
     .. math::
 
-        u_i \leftarrow \log a_i - \operatorname{LSE}_j(v_j - M_{ij}/\varepsilon),\qquad
-        v_j \leftarrow \log b_j - \operatorname{LSE}_i(u_i - M_{ij}/\varepsilon).
+        f_i \leftarrow -\varepsilon \log \sum_j b_j e^{(g_j - M_{ij})/\varepsilon},\qquad
+        g_j \leftarrow -\varepsilon \log \sum_i a_i e^{(f_i - M_{ij})/\varepsilon}.
 
     Parameters
     ----------
     a : array_like or torch.Tensor, shape (n,)
         Source weights, >= 0.
     b : array_like or torch.Tensor, shape (m,)
-        Target weights, >= 0, same total mass as ``a``.
+        Target weights, >= 0, same total mass as ``a`` (relative tolerance 1e-6).
     M : array_like or torch.Tensor, shape (n, m)
-        Ground cost.
+        Ground cost, finite.
     reg : float
         Entropic regularisation :math:`\varepsilon > 0`, in the units of ``M``.
     max_iter : int, default 1000
-        Maximum number of (u, v) updates.
-    tol : float, default 1e-9
-        Stop when the L1 error of the column marginal, :math:`\|P^\top\mathbf 1 - b\|_1`,
-        is below ``tol`` (checked every 10 iterations; the rows are exact).
+        Maximum number of (f, g) updates (at the final ``reg``), >= 1.
+    tol : float, optional
+        Stop when the relative L1 violation of the column marginal,
+        :math:`\|P^\top\mathbf 1 - b\|_1 / \|b\|_1`, is below ``tol`` (the rows
+        are exact after each f update). Default 1e-9 in float64 and about
+        1.2e-4 (1000 machine epsilons) in float32.
+    eps_scaling : bool, default False
+        Anneal :math:`\varepsilon` from the largest cost down to ``reg``
+        (halving, one update each) before iterating at ``reg``: fewer
+        iterations for a small ``reg``.
     return_plan : bool, default False
         Also return the plan ``P`` (n, m).
 
     Returns
     -------
     cost : float ndarray (0-d) or torch.Tensor (0-d)
-        :math:`\langle P^\star, M\rangle`. Tensors are differentiable
-        (autograd through the iterations, memory :math:`O(n m)` per iteration).
+        :math:`\langle P^\star, M\rangle`, in the floating dtype of the inputs.
+        Tensors are differentiable (autograd through the iterations, memory
+        :math:`O(n m)` per iteration); a zero weight has a finite gradient.
     P : ndarray or torch.Tensor, shape (n, m)
         The plan, if ``return_plan``.
 
     Raises
     ------
     ValueError
-        On bad weights or cost (as :func:`ot_cost`) or ``reg <= 0``.
+        On bad weights or cost (as :func:`ot_cost`), ``reg <= 0``, ``tol <= 0``
+        or NaN, ``max_iter < 1``.
+    TypeError
+        On complex, bool, object or string inputs, or a ``max_iter``, ``tol``
+        or ``reg`` that is not a real number (``max_iter=None`` included).
 
     Warns
     -----
     ConvergenceWarning
-        (a ``UserWarning``) if ``max_iter`` iterations do not reach ``tol``:
-        increase ``max_iter`` or ``reg``.
+        (a ``UserWarning``) if ``max_iter`` iterations do not reach ``tol``;
+        the message names ``max_iter``, ``reg`` and ``tol``.
 
     Notes
     -----
     The log-domain updates never form :math:`e^{-M/\varepsilon}`, so small
     ``reg`` does not underflow; it only needs more iterations (roughly
     :math:`O(\max M / \varepsilon)`). As :math:`\varepsilon \to 0` the cost
-    decreases to the exact :func:`ot_cost`, and it is always >= it.
+    decreases to the exact :func:`ot_cost`, and it is always >= it. A zero
+    weight gives a zero row (column) of the plan.
 
     References
     ----------
@@ -132,77 +243,23 @@ def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=1e-9, return_plan=False):
     >>> bool(abs(sinkhorn(a, b, M, 0.1) - ot_cost(a, b, M)) < 0.05)
     True
     """
-    nx = get_backend(a, b, M)
-    like = first_tensor(a, b, M)
     reg = _check_reg(reg)
-    a, b, M = _check_hist(a, b, M, nx, like)
-    n, m = M.shape
-    max_iter = int(max_iter)
-    if max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter}.")
-
-    with np.errstate(divide="ignore"):
-        log_a, log_b = nx.log(a), nx.log(b)  # -inf on zero weights: empty rows
-    K = M / (-reg)  # log kernel, (n, m)
-    lse = _make_lse(nx, (n, m), like)
-    u, v = nx.zeros((n,), like=M), nx.zeros((m,), like=M)
-    err = float("inf")
-    for it in range(max_iter):
-        u = log_a - lse(K, v[None, :], 1)
-        lse_col = lse(K, u[:, None], 0)  # log of the column sums / exp(v)
-        if it % 10 == 9 or it == max_iter - 1:
-            # rows are exact after the u update; the columns are exp(v + lse_col)
-            err = float(nx.to_numpy(nx.sum(nx.abs(nx.exp(v + lse_col) - b))))
-        v = log_b - lse_col
-        if err < tol:
-            break
-    else:
-        warnings.warn(
-            f"sinkhorn did not converge: column marginal error {err:.3g} > tol={tol:g} "
-            f"after max_iter={max_iter} iterations with reg={reg:g}; increase max_iter "
-            "or reg (small reg needs ~max(M)/reg iterations).",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    P = nx.exp(K + u[:, None] + v[None, :])
+    max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
+    nx, (a, b, M) = _as_real((a, "a"), (b, "b"), (M, "M"))
+    a, b, M = _check_hist(a, b, M, nx)
+    tol = _check_tol(tol, nx.to_numpy(M[:0, :0]).dtype, 1e-9)
+    Mn = nx.to_numpy(M)
+    eps_list = _eps_schedule(float(Mn.max() - Mn.min()), reg, bool(eps_scaling))
+    f, g, err, _ = _sinkhorn_loop(a, b, M, eps_list, max_iter, tol, nx)
+    if not err < tol:
+        _warn_not_converged("sinkhorn", err, tol, max_iter, reg)
+    P = nx.exp((f[:, None] + g[None, :] - M) / reg) * a[:, None] * b[None, :]
     cost = nx.sum(P * M)
     return (cost, P) if return_plan else cost
 
 
-def _sym_potential(log_w, C, eps, lse, max_iter, tol, nx, f=None):
-    r"""Potential f of OT_eps(w, w) by the averaged symmetric update (detached)."""
-    f = nx.zeros(log_w.shape, like=C) if f is None else f
-    Ke = C / (-eps)
-    err = float("inf")
-    for _ in range(max_iter):
-        # soft c-transform T(f)_i = -eps LSE_j(log w_j + (f_j - C_ij)/eps)
-        Tf = -eps * lse(Ke, (log_w + f / eps)[None, :], 1)
-        err = float(nx.to_numpy(nx.sum(nx.exp(log_w) * nx.abs(nx.expm1((f - Tf) / eps)))))
-        f = 0.5 * (f + Tf)
-        if err < tol:
-            break
-    return f, err
-
-
-def _pair_potentials(log_a, log_b, C, eps, lse, max_iter, tol, nx, f=None, g=None):
-    """Potentials (f, g) of OT_eps(a, b) by alternating soft c-transforms (detached)."""
-    n, m = C.shape
-    f = nx.zeros((n,), like=C) if f is None else f
-    g = nx.zeros((m,), like=C) if g is None else g
-    Ke = C / (-eps)
-    err = float("inf")
-    for _ in range(max_iter):
-        f = -eps * lse(Ke, (log_b + g / eps)[None, :], 1)  # T_b(g): rows exact
-        g_new = -eps * lse(Ke, (log_a + f / eps)[:, None], 0)  # T_a(f)
-        # column marginal of the plan (f, g): b_j exp((g_j - T_a(f)_j)/eps)
-        err = float(nx.to_numpy(nx.sum(nx.exp(log_b) * nx.abs(nx.expm1((g - g_new) / eps)))))
-        g = g_new
-        if err < tol:
-            break
-    return f, g, err
-
-
-def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=1e-6):
+def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=None,
+                        eps_scaling=True):
     r"""Debiased Sinkhorn divergence between two weighted point clouds.
 
     .. math::
@@ -222,15 +279,18 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=1e
     reg : float
         :math:`\varepsilon > 0`, in the units of the cost :math:`\|x-y\|^p`.
     p : float, default 2
-        Cost exponent, ``p >= 1``; for ``p = 2`` the cost is
+        Cost exponent, a finite ``p >= 1``; for ``p = 2`` the cost is
         :math:`\|x-y\|^2` (no 1/2), so :math:`S_\varepsilon \to W_2^2`.
     a, b : array_like or torch.Tensor, shape (n,) and (m,), optional
         Probability weights (>= 0, summing to 1); uniform by default.
     max_iter : int, default 1000
-        Iterations per OT problem at the final ``reg`` (after annealing).
-    tol : float, default 1e-6
-        L1 marginal error at which each Sinkhorn loop stops (the value is
-        then accurate to about ``tol`` times the cost scale).
+        Iterations per OT problem at the final ``reg`` (after annealing), >= 1.
+    tol : float, optional
+        Relative L1 marginal violation at which each Sinkhorn loop stops (the
+        value is then accurate to about ``tol`` times the cost scale).
+        Default 1e-6 in float64, about 1.2e-4 in float32.
+    eps_scaling : bool, default True
+        Anneal :math:`\varepsilon` from the largest cost down to ``reg``.
 
     Returns
     -------
@@ -238,12 +298,17 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=1e
         The divergence, :math:`\ge 0`; 0 when the clouds coincide. Tensors
         are differentiable in ``x``, ``y``, ``a``, ``b`` (envelope theorem:
         the potentials are held fixed and one last soft c-transform is
-        differentiated, so no graph is kept through the iterations).
+        differentiated, so no graph is kept through the iterations), with
+        finite gradients also at zero weights.
 
     Raises
     ------
     ValueError
-        On bad points or weights (as :func:`wasserstein_discrete`) or ``reg <= 0``.
+        On bad points or weights (as :func:`wasserstein_discrete`), ``reg <= 0``,
+        ``tol <= 0`` or NaN, ``max_iter < 1``, or points so large that the
+        cost overflows float64.
+    TypeError
+        On complex, bool, object or string inputs, or non-numeric arguments.
 
     Warns
     -----
@@ -258,8 +323,10 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=1e
     that are positive definite, i.e. :math:`1 \le p \le 2` (for ``p > 2``
     positivity is not guaranteed). :math:`S_\varepsilon \to W_p^p` as
     :math:`\varepsilon \to 0` and to an MMD as :math:`\varepsilon \to \infty`.
-    :math:`\varepsilon`-scaling (annealing from the diameter down to ``reg``)
-    warm-starts the potentials.
+    The three problems use the same loop as :func:`sinkhorn` (the symmetric
+    ones with the averaged update). Points of extreme scale are rescaled by
+    a power of two :math:`s`, using
+    :math:`S_\varepsilon(x, y) = s^p S_{\varepsilon/s^p}(x/s, y/s)`.
 
     References
     ----------
@@ -278,58 +345,57 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=1e
     >>> bool(sinkhorn_divergence(x, y, reg=0.5) > 0)
     True
     """
-    nx = get_backend(x, y, a, b)
-    like = first_tensor(x, y, a, b)
     reg, p = _check_reg(reg), _check_p(p)
-    x, y = _as_cloud_pair(x, y, nx, like)
+    max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
+    nx, (x, y, a, b) = _as_real((x, "x"), (y, "y"), (a, "a"), (b, "b"))
+    x, y = _points(x, "x", nx), _points(y, "y", nx)
+    check_same_dimension(x, y)
     n, m = x.shape[0], y.shape[0]
-    a = _as_weights(a, "a", n, nx, like)
-    b = _as_weights(b, "b", m, nx, like)
-    with np.errstate(divide="ignore"):
-        log_a, log_b = nx.log(a), nx.log(b)
+    a = nx.full((n,), 1.0 / n, like=x) if a is None else check_weights(a, "a", n, nx)
+    b = nx.full((m,), 1.0 / m, like=y) if b is None else check_weights(b, "b", m, nx)
+    tol = _check_tol(tol, nx.to_numpy(x[:0]).dtype, 1e-6)
+    scale = _scale_for(_abs_max(nx, x, y), p)
+    factor = float(np.float64(scale) ** p) if scale != 1.0 else 1.0
+    if not np.isfinite(factor) or factor == 0:
+        raise ValueError(
+            f"x and y have coordinates up to {_abs_max(nx, x, y):.3g}: the cost "
+            f"|x - y|^{p:g} overflows float64; rescale the points (and reg with them)."
+        )
+    if scale != 1.0:
+        x, y = x / scale, y / scale
+    eps = reg / factor
     C_xy, C_xx, C_yy = (_cost_matrix(s, t, p, nx) for s, t in ((x, y), (x, x), (y, y)))
     # potentials on detached copies: no graph through the iterations
-    la, lb = nx.detach(log_a), nx.detach(log_b)
+    ad, bd = nx.detach(a), nx.detach(b)
     Cd_xy, Cd_xx, Cd_yy = nx.detach(C_xy), nx.detach(C_xx), nx.detach(C_yy)
-    lse_xy, lse_xx, lse_yy = (_make_lse(nx, s, like) for s in ((n, m), (n, n), (m, m)))
-    # eps-scaling: anneal from the squared diameter down to reg, one sweep each
-    diam = float(nx.to_numpy(nx.max(Cd_xy)))
-    eps_list = [diam * 0.5**k for k in range(200) if diam * 0.5**k > reg] + [reg]
-    # identical inputs: OT_eps(a, b) is the symmetric problem, whose averaged update
-    # converges in a few steps (the alternating one crawls when the plan is ~identity)
+    diam = max(_abs_max(nx, Cd_xy), _abs_max(nx, Cd_xx), _abs_max(nx, Cd_yy))
+    eps_list = _eps_schedule(diam, eps, bool(eps_scaling))
+    # identical inputs: OT_eps(a, b) is the symmetric problem itself
     same = (n == m) and all(
         np.array_equal(nx.to_numpy(s), nx.to_numpy(t)) for s, t in ((x, y), (a, b))
     )
-    f_ab = g_ab = f_aa = g_bb = None
-    e1 = 0.0
-    for i, eps in enumerate(eps_list):
-        iters = max_iter if i == len(eps_list) - 1 else 1  # converge at reg only
-        if not same:
-            f_ab, g_ab, e1 = _pair_potentials(la, lb, Cd_xy, eps, lse_xy, iters, tol, nx, f_ab, g_ab)
-        f_aa, e2 = _sym_potential(la, Cd_xx, eps, lse_xx, iters, tol, nx, f_aa)
-        g_bb, e3 = (f_aa, e2) if same else _sym_potential(lb, Cd_yy, eps, lse_yy, iters, tol, nx, g_bb)
+    f_aa, _, e_aa, _ = _sinkhorn_loop(ad, ad, Cd_xx, eps_list, max_iter, tol, nx, symmetric=True)
     if same:
-        f_ab = g_ab = f_aa
-    err = max(e1, e2, e3)
-    if err > tol:
-        warnings.warn(
-            f"sinkhorn_divergence did not converge: marginal error {err:.3g} > tol={tol:g} "
-            f"after max_iter={max_iter} iterations with reg={reg:g}; increase max_iter or reg.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
+        g_ab, g_bb, errs = f_aa, f_aa, [e_aa]
+    else:
+        _, g_ab, e_ab, _ = _sinkhorn_loop(ad, bd, Cd_xy, eps_list, max_iter, tol, nx)
+        g_bb, _, e_bb, _ = _sinkhorn_loop(bd, bd, Cd_yy, eps_list, max_iter, tol, nx,
+                                          symmetric=True)
+        errs = [e_ab, e_aa, e_bb]
+    err = max(errs)
+    if not err < tol:
+        _warn_not_converged("sinkhorn_divergence", err, tol, max_iter, reg)
     # Envelope theorem on the semi-dual OT_eps = max_g <a, T_b(g)> + <b, g>: with the
     # potentials held fixed, one differentiable soft c-transform T_b(g) has
     # d/dC <a, T_b(g)> = P, the exact gradient at convergence (also w.r.t. a, b
     # up to a constant, which the simplex ignores).
-    eps = reg
+    lse = _lse(nx)  # differentiable
 
-    def semi_dual(C, log_u, log_w, u, w, h):
-        # <u, T_w(h)> + <w, h>,  T_w(h)_i = -eps LSE_j(log w_j + (h_j - C_ij)/eps)
-        Th = -eps * nx.logsumexp(C / (-eps) + (log_w + h / eps)[None, :], axis=1)
+    def semi_dual(C, u, w, h):
+        Th = -eps * lse(C / (-eps), h / eps, w, 1)  # T_w(h)_i, finite gradient in w
         return nx.sum(u * Th) + nx.sum(w * h)
 
-    ot_ab = semi_dual(C_xy, log_a, log_b, a, b, g_ab)
-    ot_aa = semi_dual(C_xx, log_a, log_a, a, a, f_aa)
-    ot_bb = semi_dual(C_yy, log_b, log_b, b, b, g_bb)
-    return ot_ab - 0.5 * (ot_aa + ot_bb)
+    ot_ab = semi_dual(C_xy, a, b, g_ab)
+    ot_aa = semi_dual(C_xx, a, a, f_aa)
+    ot_bb = semi_dual(C_yy, b, b, g_bb)
+    return (ot_ab - 0.5 * (ot_aa + ot_bb)) * factor

@@ -374,6 +374,49 @@ class _NumpyView:
     to_numpy = staticmethod(np.asarray)
 
 
+# -- optimal transport: weights of points and equal masses --------------------------
+
+
+def check_weights(w, name: str, n: int, nx, *, unit: bool = True):
+    """Validate the weights ``w`` (a converted 1-D array) of ``n`` points; return it.
+
+    Rules: shape (n,), finite, >= 0, a positive total, and a total of 1 within
+    ``SUM_TOL`` when ``unit`` (W_p compares probability distributions).
+    """
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ValueError(
+            f"{name} has shape {tuple(w.shape)} but there are {n} points; "
+            f"give one weight per point, shape ({n},)."
+        )
+    check_not_empty(w, name)
+    check_finite(w, name, nx)
+    check_nonnegative(w, name, nx, what="weights")
+    total = float(nx.to_numpy(nx.sum(w)))
+    if not total > 0:
+        raise ValueError(f"{name} sums to 0; give at least one positive weight.")
+    if unit and abs(total - 1.0) > SUM_TOL:
+        raise ValueError(
+            f"{name} sums to {total:.10g}, not 1 (tolerance {SUM_TOL:g}); it must be a "
+            f"probability vector: divide {name} by its sum."
+        )
+    return w
+
+
+def check_same_mass(a, b, nx, names=("a", "b")) -> float:
+    """Raise unless the weights ``a`` and ``b`` have the same total mass, *relatively*
+    (within ``SUM_TOL`` of the larger mass, so a = (5e-8, 5e-8) and b = (1e-7, 1e-7)
+    are refused); return the mass of ``a``."""
+    sa, sb = float(nx.to_numpy(nx.sum(a))), float(nx.to_numpy(nx.sum(b)))
+    if abs(sa - sb) > SUM_TOL * max(sa, sb):
+        raise ValueError(
+            f"{names[0]} sums to {sa:.10g} but {names[1]} sums to {sb:.10g} (relative "
+            f"difference {abs(sa - sb) / max(sa, sb):.3g} > {SUM_TOL:g}): a transport plan "
+            "needs the same total mass on both sides (unbalanced OT is not supported); "
+            "rescale them, e.g. divide each by its sum."
+        )
+    return sa
+
+
 def check_in_range(x, name: str, nx, *, low=None, high=None) -> None:
     """Raise if an array ``x`` has entries outside ``[low, high]`` (bounds optional).
 
