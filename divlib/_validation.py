@@ -325,7 +325,7 @@ def check_positive_values(values, name: str):
     if np.any(bad):
         i = int(np.argmax(bad))
         raise ValueError(
-            f"{name} must be finite and > 0, got {name}[{i}] = {a[i]!r}; pass positive values."
+            f"{name} must be finite and > 0, got {name}[{i}] = {a[i]:g}; pass positive values."
         )
     return a
 
