@@ -534,11 +534,10 @@ def test_inputs_not_modified():
     np.testing.assert_array_equal(q, q0)
 
 
-def test_entropy_unchanged_reference():
+def test_entropy_matches_scipy():
     # entropy is the model function; a cross-check that it still agrees with scipy
     p = rand_dist(np.random.default_rng(15), (3, 6), zeros=0.3)
     np.testing.assert_allclose(npy(entropy(p)), sst.entropy(p, axis=-1), rtol=1e-12)
-    assert divlib.entropy is entropy
 
 
 def test_torch_paths_with_and_without_graph_agree():
@@ -553,3 +552,157 @@ def test_torch_paths_with_and_without_graph_agree():
         np.testing.assert_allclose(graph, plain, rtol=1e-13, atol=0)
         np.testing.assert_allclose(plain, npy(f(p, q)), rtol=1e-13, atol=0)
     assert np.isinf(npy(kl_divergence(p, q))).any() and np.isfinite(npy(kl_divergence(p, q))[0])
+
+
+# -- regressions of issue 8 (each fails on the code before it) --------------------------
+
+
+@pytest.mark.parametrize(
+    "f",
+    [kl_divergence, cross_entropy, js_divergence, total_variation, hellinger, chi2_divergence,
+     lambda p, q, axis: renyi_divergence(p, q, 2.0, axis=axis)],
+    ids=["kl", "cross_entropy", "js", "tv", "hellinger", "chi2", "renyi"],
+)
+def test_1d_argument_is_aligned_with_axis(f, xp):
+    # class 1: q of shape (n,) next to P of shape (n, m) with axis=0 compares each
+    # column of P with q (it used to be broadcast along the last axis instead)
+    P = np.array([[0.1, 0.7, 0.5], [0.9, 0.3, 0.5]])  # three distributions in columns
+    q = np.array([0.4, 0.6])
+    want = [float(npy(f(xp(P[:, j]), xp(q), axis=-1))) for j in range(3)]
+    np.testing.assert_allclose(npy(f(xp(P), xp(q), axis=0)), want, rtol=1e-12)
+    np.testing.assert_allclose(npy(f(xp(q), xp(P), axis=0)),
+                               [float(npy(f(xp(q), xp(P[:, j]), axis=-1))) for j in range(3)], rtol=1e-12)
+
+
+def test_misaligned_nd_arguments_are_refused():
+    P = np.full((2, 3, 4), 0.5)
+    with pytest.raises(ValueError, match=r"axis 0 of p has no counterpart in q"):
+        kl_divergence(P, np.full((3, 4), 0.25), axis=0)
+    with pytest.raises(ValueError, match=r"axis = 3 is out of range"):
+        kl_divergence(P, P, axis=3)
+
+
+def test_mixed_types_promote_never_truncate():
+    # class 2: an integer tensor next to a float list is promoted to a float
+    p = torch.tensor([1, 0])
+    got = kl_divergence(p, [0.25, 0.75])
+    assert got.dtype == torch.get_default_dtype()
+    assert abs(float(got) - math.log(4)) < 1e-6
+    got = cross_entropy([0.5, 0.5], torch.tensor([1, 0]))  # q int tensor: log 0 = inf
+    assert math.isinf(float(got))
+    # float32 in -> float32 out; a numpy float64 array next to it -> float64
+    p32 = torch.tensor([0.2, 0.8], dtype=torch.float32)
+    assert kl_divergence(p32, p32 * 0 + 0.5).dtype == torch.float32
+    assert kl_divergence(p32, [0.5, 0.5]).dtype == torch.float32
+    assert kl_divergence(p32, np.array([0.5, 0.5])).dtype == torch.float64
+    assert kl_divergence(np.float32([0.2, 0.8]), np.float32([0.5, 0.5])).dtype == np.float32
+
+
+def test_entropy_normalize_does_not_overflow():
+    # class 4: the total 2e308 overflows; dividing by the max first does not
+    assert abs(float(entropy([1e308, 1e308], normalize=True)) - math.log(2)) < 1e-15
+    assert abs(float(entropy([1e-320, 1e-320, 2e-320], normalize=True)) - 1.5 * math.log(2)) < 1e-12
+    np.testing.assert_allclose(npy(kl_divergence([1e308, 1e308], [0.5e308, 1.5e308], normalize=True)),
+                               sps.rel_entr([0.5, 0.5], [0.25, 0.75]).sum(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("f", [entropy, lambda p: kl_divergence(p, p)], ids=["entropy", "kl"])
+def test_complex_bool_refused_naming_the_argument(f):
+    # class 5: the imaginary part used to be dropped (or propagated)
+    with pytest.raises(TypeError, match=r"p has dtype complex128"):
+        f(np.array([0.5, 0.5]) + 0.1j)
+    with pytest.raises(TypeError, match=r"p has dtype bool"):
+        f(np.array([True, False]))
+    with pytest.raises(TypeError, match=r"p has dtype complex"):
+        f(torch.tensor([0.5, 0.5], dtype=torch.complex64))
+    with pytest.raises(TypeError, match=r"p has dtype bfloat16"):
+        f(torch.tensor([0.5, 0.5], dtype=torch.bfloat16))
+
+
+def renyi_exact(p, q, alpha, dps=80):
+    """D_alpha with mpmath at ``dps`` digits, on the exact binary values of p, q and alpha
+    (p and q normalised exactly)."""
+    import mpmath as mp
+
+    with mp.workdps(dps):
+        P = [mp.mpf(float(v)) for v in p]
+        Q = [mp.mpf(float(v)) for v in q]
+        # the distributions the float vectors stand for: sum 1 exactly (0.1 + ... + 0.4
+        # is 1 + 1e-17 in binary, which near alpha = 1 would dominate the exact value)
+        P = [v / mp.fsum(P) for v in P]
+        Q = [v / mp.fsum(Q) for v in Q]
+        if alpha == math.inf:
+            return float(mp.log(max(a / b for a, b in zip(P, Q) if a > 0)))
+        a = mp.mpf(alpha)
+        s = mp.fsum(x**a * y ** (1 - a) for x, y in zip(P, Q) if x > 0 and y > 0)
+        return float(mp.log(s) / (a - 1))
+
+
+RENYI_ALPHAS = [1e-300, 1e-3, 0.3, 0.5 - 1e-12, 0.5, 0.9, 1 - 1e-3, 1 - 1e-8, 1 - 1e-12, 1 - 1e-15,
+                1 + 1e-15, 1 + 1e-12, 1 + 1e-8, 1.1, 1.5, 1.5 + 1e-12, 2.0, 10.0, 1e3, 1e8, 1e15,
+                1e100, 1e300, math.inf]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_renyi_against_mpmath_and_monotone(backend):
+    # class 7: near alpha = 1 the plain formula lost every digit (0.22 instead of
+    # KL = 0.095 at 1 - 1e-15); at huge alpha it overflowed to inf or NaN
+    conv = np.asarray if backend == "numpy" else torch.tensor
+    p = np.array([0.1, 0.2, 0.3, 0.4])
+    q = np.array([0.25, 0.25, 0.25, 0.25])
+    got = [float(npy(renyi_divergence(conv(p), conv(q), a))) for a in RENYI_ALPHAS]
+    want = [renyi_exact(p, q, a) for a in RENYI_ALPHAS]
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert all(b >= a * (1 - 1e-13) for a, b in zip(got, got[1:])), got  # non-decreasing
+    kl = float(kl_divergence(p, q))
+    assert abs(got[RENYI_ALPHAS.index(1 - 1e-15)] - kl) < 1e-13
+
+
+def test_renyi_zeros_in_the_band_and_beyond():
+    # q_i = 0 < p_i: finite below 1 (the supports overlap), inf above; disjoint: inf
+    p, q = np.array([0.5, 0.5, 0.0]), np.array([0.0, 0.5, 0.5])
+    for a in (0.3, 0.5, 0.9, 1 - 1e-9):
+        np.testing.assert_allclose(float(renyi_divergence(p, q, a)), renyi_exact(p, q, a), rtol=1e-10)
+    for a in (1 + 1e-9, 1.2, 2.0, 1e10, math.inf):
+        assert float(renyi_divergence(p, q, a)) == math.inf
+    for a in (0.2, 0.7, 1.3, 5.0):
+        assert float(renyi_divergence([1.0, 0.0], [0.0, 1.0], a)) == math.inf
+
+
+def test_near_one_sum_message_shows_the_digits():
+    with pytest.raises(ValueError, match=r"p sums to 1\.0000015 along axis -1, not 1"):
+        kl_divergence([0.5, 0.5000015], [0.5, 0.5])
+
+
+def test_scalars_are_refused_the_same_way():
+    for f in (entropy, lambda p: kl_divergence(p, [0.5, 0.5]), lambda p: hellinger(p, [0.5, 0.5])):
+        with pytest.raises(ValueError, match=r"p is a scalar; a distribution needs an axis of outcomes"):
+            f(0.5)
+    with pytest.raises(ValueError, match=r"log_p is a scalar"):
+        divlib.mc_kl(-1.0, [-1.0, -2.0])
+
+
+def test_float32_sums_use_a_float32_tolerance():
+    # a float32 vector normalised in float32 sums to 1 within float32 rounding only
+    rng = np.random.default_rng(3)
+    w = rng.random(100_000).astype(np.float32)
+    p = w / w.sum(dtype=np.float32)
+    assert np.isfinite(float(kl_divergence(p, p)))
+    assert float(kl_divergence(torch.from_numpy(p), torch.from_numpy(p))) == 0.0
+
+
+def test_one_pass_kernel_agrees_with_the_general_path():
+    # 1-D inputs take the one-pass kernel; a batch of one row takes the general path
+    rng = np.random.default_rng(4)
+    for zeros in (0.0, 0.3):
+        p, q = rand_dist(rng, (70_001,), zeros=zeros), rand_dist(rng, (70_001,), zeros=0.0)
+        one = float(kl_divergence(p, q))
+        np.testing.assert_allclose(one, sps.rel_entr(p, q).sum(), rtol=1e-12)
+        np.testing.assert_allclose(one, float(kl_divergence(p[None], q[None])[0]), rtol=1e-12)
+    q[5] = 0.0
+    q /= q.sum()
+    p[5] = 0.1
+    p /= p.sum()
+    assert float(kl_divergence(p, q)) == math.inf  # x > 0 = y: the general path's inf
+    with pytest.raises(ValueError, match="q has 1 negative entry"):
+        kl_divergence(p, np.where(np.arange(p.size) == 3, -q[3], q + 2 * q[3] / p.size))
