@@ -17,6 +17,7 @@ from ._validation import (
     check_choice,
     check_log_density,
     check_point_cloud,
+    check_real_dtype,
     check_same_dimension,
     check_scalar,
 )
@@ -126,10 +127,12 @@ def knn_kl_divergence(x, y, *, k=1):
     from scipy.spatial import cKDTree
 
     k = check_scalar(k, "k", low=1, integer=True)
-    nx, x, y = as_arrays(("x", "y"), x, y)
     npb = get_backend()  # numpy: cKDTree works on float64 ndarrays (no gradient)
-    x = check_point_cloud(np.asarray(nx.to_numpy(x), dtype=np.float64), "x", npb, allow_1d=True)
-    y = check_point_cloud(np.asarray(nx.to_numpy(y), dtype=np.float64), "y", npb, allow_1d=True)
+    x, y = (
+        check_point_cloud(npb.asarrays(get_backend(v).to_numpy(check_real_dtype(v, name)),
+                                       dtype=np.float64)[0], name, npb, allow_1d=True)
+        for name, v in (("x", x), ("y", y))
+    )  # each in float64 on its own: a float list next to an integer tensor keeps its digits
     check_same_dimension(x, y, ("x", "y"))
     n, d = x.shape
     m = y.shape[0]

@@ -505,13 +505,13 @@ def align_to_axis(p, q, axis, nx, names=("p", "q"), *, unit="outcomes", what=Non
                 f"(np.expand_dims), or a 1-D {names[small]}, which is laid along axis {axis}."
             )
         p, q = arrs
-    check_same_shape(p, q, names)
     n_p, n_q = p.shape[neg], q.shape[neg]
     if n_p != n_q:
         raise ValueError(
             f"{names[0]} has {n_p} {unit} and {names[1]} has {n_q} along axis {axis}; "
             f"both must be over the same {unit} (same length)."
         )
+    check_same_shape(p, q, names)
     return p, q, neg
 
 

@@ -224,7 +224,49 @@ def test_mc_bad_inputs():
         mc_kl([-np.inf, 0.0], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"log_q has \+inf entries"):
         mc_kl([0.0, 0.0], [np.inf, 0.0])
-    with pytest.raises(ValueError, match=r"log_p has shape \(2,\) and log_q has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"log_p has 2 samples and log_q has 3 along axis -1"):
         mc_kl([0.0, 0.0], [0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="log_p is empty"):
         mc_kl([], [])
+
+
+# -- regressions of issue 8 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", [1e200, 1e-200, 1e300, 1e-300])
+def test_knn_scale_invariant_at_extreme_scales(s):
+    # class 4: squared distances overflowed at 1e200 (inf) and underflowed at 1e-200
+    # (0, then treated as duplicates)
+    rng = np.random.default_rng(21)
+    x, y = rng.normal(size=(300, 2)), rng.normal(size=(250, 2)) + 0.7
+    want = brute_force_wkv(x, y, 3)
+    np.testing.assert_allclose(knn_kl_divergence(s * x, s * y, k=3), want, rtol=1e-9)
+
+
+def test_knn_mixed_and_integer_inputs():
+    rng = np.random.default_rng(22)
+    x = rng.integers(-50, 50, size=(200, 2))
+    y = rng.normal(size=(150, 2)) * 20
+    want = knn_kl_divergence(x.astype(np.float64), y)
+    assert knn_kl_divergence(torch.tensor(x), y.tolist()) == want
+    assert knn_kl_divergence(torch.tensor(x, dtype=torch.float32), torch.tensor(y)) == pytest.approx(want, rel=1e-5)
+    with pytest.raises(TypeError, match="y has dtype complex"):
+        knn_kl_divergence(x, y + 0j)
+
+
+def test_mc_kl_1d_argument_aligned_with_axis():
+    # class 1: log_q of shape (n,) next to log_p of shape (n, m) with axis=0
+    rng = np.random.default_rng(23)
+    log_p = rng.normal(size=(50, 3)) - 2.0
+    log_q = rng.normal(size=50) - 2.0
+    for est in ("k1", "k2", "k3"):
+        want = [float(mc_kl(log_p[:, j], log_q, estimator=est)) for j in range(3)]
+        np.testing.assert_allclose(mc_kl(log_p, log_q, estimator=est, axis=0), want, rtol=1e-13)
+
+
+def test_mc_kl_mixed_types_and_float32():
+    lp = torch.tensor([-1.0, -2.0, -0.5], dtype=torch.float32)
+    assert mc_kl(lp, [-1.5, -1.0, -0.7]).dtype == torch.float32
+    got = mc_kl(torch.tensor([-1, -2, -1]), [-1.5, -1.0, -0.5])  # integer tensor: promoted
+    lr = np.array([-1.5, -1.0, -0.5]) - np.array([-1.0, -2.0, -1.0])
+    assert abs(float(got) - np.mean(np.expm1(lr) - lr)) < 1e-6

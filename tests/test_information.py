@@ -466,7 +466,7 @@ def test_bad_inputs_raise(name, backend):
         (([0.5, 0.5], [np.inf, 0.5]), r"q has 1 infinite entry"),
         (([0.5, 0.6], [0.5, 0.5]), r"p sums to 1\.1 along axis -1, not 1.*normalize=True"),
         (([0.5, 0.5], [0.2, 0.2]), r"q sums to 0\.4"),
-        (([0.5, 0.5], [0.2, 0.3, 0.5]), r"p has shape \(2,\) and q has shape \(3,\), which do not broadcast"),
+        (([0.5, 0.5], [0.2, 0.3, 0.5]), r"p has 2 outcomes and q has 3 along axis -1; both must be over the same outcomes"),
         (([], []), r"p is empty"),
         ((0.5, 0.5), r"p is a scalar"),
         (([[1.0]], [[0.5, 0.5]]), r"p has 1 outcomes and q has 2"),

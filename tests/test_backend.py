@@ -1,0 +1,94 @@
+"""divlib._backend: the public get_backend, the dtype policy, sqrt0 and the one-pass KL kernel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.special as sps
+import torch
+
+import divlib
+from divlib._backend import get_backend
+
+
+def test_get_backend_is_public_and_dispatches():
+    assert "get_backend" in divlib.__all__
+    assert divlib.get_backend(np.zeros(2)).name == "numpy"
+    assert divlib.get_backend([1.0], torch.zeros(1)).name == "torch"
+    assert divlib.get_backend().name == "numpy"
+
+
+F32, F64 = torch.float32, torch.float64
+
+
+@pytest.mark.parametrize(
+    "inputs,want",
+    [
+        ((torch.zeros(2, dtype=F32), [0.5, 0.5]), F32),  # a list does not force float64
+        ((torch.zeros(2, dtype=F32), 0.5), F32),  # nor a Python number
+        ((torch.zeros(2, dtype=F32), np.zeros(2)), F64),  # a float64 ndarray does
+        ((torch.zeros(2, dtype=F32), np.zeros(2, dtype=np.float32)), F32),
+        ((torch.zeros(2, dtype=F32), torch.zeros(2, dtype=F64)), F64),
+        ((torch.tensor([0, 1]), [0.5, 1.5]), None),  # integers + a list: the default float
+        ((torch.tensor([0, 1]), np.array([1, 2])), None),
+        ((torch.tensor([0, 1]), np.array([0.5, 1.5])), F64),
+    ],
+)
+def test_torch_promotion_policy(inputs, want):
+    nx = get_backend(*inputs)
+    want = torch.get_default_dtype() if want is None else want
+    assert nx.result_dtype(*inputs) == want
+    out = nx.asarrays(*inputs)
+    assert all(o.dtype == want for o in out)
+    np.testing.assert_array_equal(out[1].numpy(), np.asarray(inputs[1], dtype=np.float64).astype(out[1].numpy().dtype))
+
+
+def test_float_list_next_to_integer_tensor_is_not_truncated():
+    # class 2: asarray(list, like=int tensor) used to give an integer tensor (0.5 -> 0)
+    nx = get_backend(torch.tensor([0, 1]))
+    assert nx.asarray([0.5, 1.5], like=torch.tensor([0, 1])).tolist() == [0.5, 1.5]
+    (a, b) = nx.asarrays([0.5, 1.5], torch.tensor([0, 1]))
+    assert a.tolist() == [0.5, 1.5] and b.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "inputs,want",
+    [((np.zeros(2, dtype=np.float32), [0.5]), np.float32), (([1, 2], [0.5]), np.float64),
+     ((np.zeros(2, dtype=np.float32), np.zeros(2)), np.float64), ((np.array([1, 2]),), np.float64)],
+)
+def test_numpy_promotion_policy(inputs, want):
+    nx = get_backend(*inputs)
+    assert nx.result_dtype(*inputs) == want
+    assert all(o.dtype == want for o in nx.asarrays(*inputs))
+
+
+def test_sqrt0_gradient_is_zero_at_zero():
+    nx = get_backend(torch.zeros(1))
+    x = torch.tensor([0.0, 4.0], dtype=F64, requires_grad=True)
+    y = nx.sqrt0(x)
+    y.sum().backward()
+    assert y.tolist() == [0.0, 2.0]
+    assert x.grad.tolist() == [0.0, 0.25]
+    np.testing.assert_array_equal(get_backend(np.zeros(1)).sqrt0(np.array([0.0, 4.0])), [0.0, 2.0])
+
+
+def test_rel_entr_sum_1d_agrees_with_scipy_and_flags_bad_input():
+    rng = np.random.default_rng(0)
+    n = 100_003  # several blocks and a ragged last one
+    x = rng.random(n)
+    x[rng.random(n) < 0.1] = 0.0
+    x /= x.sum()
+    y = rng.random(n) + 1e-3
+    y /= y.sum()
+    nx = get_backend(x)
+    kl, sx, mx, sy, my = nx.rel_entr_sum_1d(x, y)
+    np.testing.assert_allclose(kl, sps.rel_entr(x, y).sum(), rtol=1e-12)
+    np.testing.assert_allclose([sx, sy], [x.sum(), y.sum()], rtol=1e-13)
+    assert (mx, my) == (x.min(), y.min())
+    y0 = y.copy()
+    y0[x == 0] = 0.0  # 0 / 0 = NaN: the caller must take the general path
+    assert np.isnan(nx.rel_entr_sum_1d(x, y0)[0])
+    assert nx.rel_entr_sum_1d(x[None], y[None]) is None  # not 1-D
+    tx = torch.from_numpy(x)
+    assert get_backend(tx).rel_entr_sum_1d(tx, torch.from_numpy(y))[0] == kl
+    assert get_backend(tx).rel_entr_sum_1d(tx.requires_grad_(), torch.from_numpy(y)) is None
