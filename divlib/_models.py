@@ -40,7 +40,7 @@ def _check_param_dtype(dtype):
 
 
 def _model_input(model, x, name):
-    """``x`` checked for ``model``: a real tensor of shape (n, d) in the model's dtype.
+    """``x`` checked for ``model``: a real, finite tensor of shape (n, d) in the model's dtype.
 
     An integer tensor is promoted to the model's dtype; a floating tensor of
     another dtype is refused (torch would fail inside the matrix product).
@@ -59,7 +59,8 @@ def _model_input(model, x, name):
             f"x has dtype {x.dtype} but the parameters of {name} are {dtype}; pass "
             f"x.to({dtype}) or build the model with dtype={x.dtype}."
         )
-    if x.ndim != 2 or x.shape[1] != model.d:
+    check_point_cloud(x, "x", get_backend(x))  # (n, d), not empty, finite
+    if x.shape[1] != model.d:
         raise ValueError(f"{name} expects x of shape (n, {model.d}), got shape {tuple(x.shape)}.")
     return x
 
