@@ -20,7 +20,7 @@ JB_FLAGS := -W -n --keep-going
 # cores can be 10x slower on the chapters' small tensors); results do not depend on it.
 ONE_CORE := OMP_NUM_THREADS=1
 
-.PHONY: help venv cache-key book book-strict test test-browser test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
+.PHONY: help venv cache-key api book book-strict test test-browser test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
 .PHONY: assignments grade test-assignments
 
 help:
@@ -79,6 +79,11 @@ test-notebooks: $(STAMP)
 check: $(STAMP)
 	$(PY) scripts/notebooks.py check
 	$(PY) scripts/lint_sources.py
+	$(PY) scripts/api_pages.py check
+
+# Regenerate the divlib reference pages (book/api/*.md) after a change of divlib.__all__.
+api: $(STAMP)
+	$(PY) scripts/api_pages.py write
 
 test: $(STAMP)
 	@fail=0; \

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebooks import ROOT, toc_files  # noqa: E402
 
-HTML = ROOT / "_build" / "html"
+HTML = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "html"
 
 
 def problems() -> list[str]:
@@ -50,6 +50,35 @@ def problems() -> list[str]:
             n_sol = len(re.findall(r'class="[^"]*solution[^"]*dropdown', html))
             if n_ex and n_sol < n_ex:
                 out.append(f"{page.name}: {n_ex} exercises but {n_sol} collapsed solutions")
+    out += _reference_problems()
+    return out
+
+
+def _reference_problems() -> list[str]:
+    """Every public name has an entry with a "Used in" line, and chapters link their calls."""
+    import api_pages
+
+    out = []
+    names = api_pages.public_names()
+    for fam, (_, _, modules) in api_pages.FAMILIES.items():
+        page = HTML / "book" / "api" / f"{fam}.html"
+        if not page.is_file():
+            out.append(f"{page.name}: the divlib reference page was not rendered")
+            continue
+        html = page.read_text()
+        for name, module in names.items():
+            if module in modules and f'id="divlib.{name}"' not in html:
+                out.append(f"api/{page.name}: no entry for divlib.{name}")
+        n_entries = len(re.findall(r'<dt class="sig sig-object py" id="divlib\.\w+"', html))
+        if html.count("divlib-used-in") < n_entries:
+            out.append(f"api/{page.name}: an entry has no 'Used in' line")
+    for entry in toc_files():
+        src = ROOT / Path(entry).with_suffix(".md")
+        page = HTML / Path(entry).with_suffix(".html")
+        if entry.startswith("book/api") or not src.is_file() or not page.is_file():
+            continue
+        if re.search(r"\bdivlib\.[a-z_]+\(", src.read_text()) and "divlib-api-link" not in page.read_text():
+            out.append(f"{page.name}: calls divlib but links none of its calls to the reference")
     return out
 
 
