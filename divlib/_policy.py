@@ -18,8 +18,8 @@ from ._validation import (
     check_distribution,
     check_finite,
     check_not_empty,
-    check_real_dtype,
     check_output,
+    check_real_dtype,
     check_same_shape,
     check_scalar,
 )
@@ -99,8 +99,9 @@ def clipped_surrogate(log_prob_new, log_prob_old, advantages, *, eps=0.2):
     >>> round(float(L), 6), round((0.5 + 1.0 - 1.5) / 3, 6)
     (0.0, 0.0)
     """
-    eps = check_scalar(eps, "eps", low=0.0, high=1.0, low_inclusive=False,
-                       high_inclusive=False)
+    eps = check_scalar(
+        eps, "eps", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
+    )
     nx = get_backend(log_prob_new, log_prob_old, advantages)
     like = first_tensor(log_prob_new, log_prob_old, advantages)
     lp_new = _as_real(log_prob_new, "log_prob_new", nx, like)
@@ -236,7 +237,9 @@ def categorical_fisher(probs):
     nx = get_backend(probs)
     p = nx.asarray(probs, like=first_tensor(probs))
     if len(tuple(p.shape)) == 0:
-        raise ValueError("probs must have at least one axis (the actions); got a scalar.")
+        raise ValueError(
+            "probs must have at least one axis (the actions); got a scalar."
+        )
     p = check_distribution(p, "probs", nx)
     K = p.shape[-1]
     eye = nx.eye(K, like=first_tensor(p))
@@ -308,7 +311,9 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     nx = get_backend(b)
     b = _as_real(b, "b", nx, first_tensor(b))
     if len(tuple(b.shape)) != 1:
-        raise ValueError(f"b must be a vector of shape (d,), got shape {tuple(b.shape)}.")
+        raise ValueError(
+            f"b must be a vector of shape (d,), got shape {tuple(b.shape)}."
+        )
     x = b * 0.0
     r = nx.copy(b)  # residual b - A x
     p = nx.copy(b)  # search direction

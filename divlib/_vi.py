@@ -118,7 +118,9 @@ def gaussian_elbo(log_joint, mean, scale_tril, *, n_samples=100, seed=None):
     m = nx.asarray(mean, like=like)
     L = nx.asarray(scale_tril, like=like)
     if len(tuple(m.shape)) != 1:
-        raise ValueError(f"mean must be a vector of shape (d,), got shape {tuple(m.shape)}.")
+        raise ValueError(
+            f"mean must be a vector of shape (d,), got shape {tuple(m.shape)}."
+        )
     d = m.shape[0]
     if tuple(L.shape) != (d, d):
         raise ValueError(
@@ -145,5 +147,7 @@ def gaussian_elbo(log_joint, mean, scale_tril, *, n_samples=100, seed=None):
     z = m + nx.matmul(eps, nx.transpose(L))  # z_s = m + L eps_s, (S, d)
     lj = log_joint(z)
     check_output(lj, "log_joint", [(n_samples,)], nx)
-    entropy = 0.5 * d * math.log(2 * math.pi * math.e) + nx.sum(nx.log(L.diagonal()))  # H(q)
+    entropy = 0.5 * d * math.log(2 * math.pi * math.e) + nx.sum(
+        nx.log(L.diagonal())
+    )  # H(q)
     return nx.mean(lj) + entropy

@@ -9,13 +9,15 @@ step against the Lagrangian solution with numpy.linalg.solve.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
+from conftest import HYP, npy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import HYP, npy
 from divlib._policy import (
     adaptive_kl_coef,
     categorical_fisher,
@@ -98,7 +100,10 @@ def test_clipped_hostile_arrays():
     with pytest.raises(TypeError, match="log_prob_old has dtype bool"):
         clipped_surrogate(z, np.zeros(3, dtype=bool), z)
     # integers are fine: cast to float
-    assert float(clipped_surrogate(np.zeros(3, dtype=int), z, np.ones(3, dtype=int))) == 1.0
+    assert (
+        float(clipped_surrogate(np.zeros(3, dtype=int), z, np.ones(3, dtype=int)))
+        == 1.0
+    )
 
 
 def test_adaptive_kl_coef_rule():
@@ -191,7 +196,7 @@ def test_cg_few_iterations_reduce_error_monotonically_in_A_norm():
     for k in range(1, 12):
         e = conjugate_gradient(lambda v: A @ v, b, n_iter=k, tol=0.0) - x_star
         errs.append(float(e @ A @ e))
-    assert all(e2 <= e1 * (1 + 1e-10) for e1, e2 in zip(errs, errs[1:]))
+    assert all(e2 <= e1 * (1 + 1e-10) for e1, e2 in itertools.pairwise(errs))
     kappa = 100.0
     bound = 2 * ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 11
     assert np.sqrt(errs[-1] / (x_star @ A @ x_star)) <= bound

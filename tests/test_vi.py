@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import npy
 from scipy import integrate, stats
 
-from conftest import npy
 from divlib import gaussian_elbo
 
 
@@ -29,12 +29,16 @@ def test_gaussian_posterior_identity(xp):
     post = stats.multivariate_normal(mu, S)
     m, L = np.array([0.5, -1.5]), np.array([[1.1, 0.0], [0.3, 0.7]])
     if xp(m).__class__ is torch.Tensor:
+
         def log_joint(z):
             return log_Z + torch.distributions.MultivariateNormal(
-                torch.tensor(mu), torch.tensor(S)).log_prob(z)
+                torch.tensor(mu), torch.tensor(S)
+            ).log_prob(z)
     else:
+
         def log_joint(z):
             return log_Z + post.logpdf(z)
+
     want = log_Z - td_kl(m, L @ L.T, mu, S)
     got = npy(gaussian_elbo(log_joint, xp(m), xp(L), n_samples=400_000, seed=1))
     assert abs(float(got) - want) < 0.01
@@ -52,10 +56,12 @@ def test_non_gaussian_target_against_quad():
     # log p(x, z) = log of a 1-D logistic density (not Gaussian)
     def lj(z):
         return stats.logistic.logpdf(z[:, 0], loc=0.3)
+
     m, s = 0.1, 1.4
     q = stats.norm(m, s)
-    want = integrate.quad(lambda z: q.pdf(z) * (stats.logistic.logpdf(z, loc=0.3)
-                                                 - q.logpdf(z)), -40, 40)[0]
+    want = integrate.quad(
+        lambda z: q.pdf(z) * (stats.logistic.logpdf(z, loc=0.3) - q.logpdf(z)), -40, 40
+    )[0]
     got = gaussian_elbo(lj, np.array([m]), np.array([[s]]), n_samples=400_000, seed=2)
     assert abs(float(got) - want) < 0.01
 
@@ -77,8 +83,9 @@ def test_reparameterised_gradient_matches_closed_form():
 def test_same_noise_for_numpy_and_torch():
     m, L = np.array([0.2, 0.1]), np.array([[1.0, 0.0], [0.5, 0.8]])
     a = gaussian_elbo(lambda z: -(z**2).sum(1), m, L, n_samples=50, seed=7)
-    b = gaussian_elbo(lambda z: -(z**2).sum(1), torch.tensor(m), torch.tensor(L),
-                      n_samples=50, seed=7)
+    b = gaussian_elbo(
+        lambda z: -(z**2).sum(1), torch.tensor(m), torch.tensor(L), n_samples=50, seed=7
+    )
     assert isinstance(b, torch.Tensor)
     assert np.isclose(float(a), float(b), rtol=1e-12)
 
@@ -86,6 +93,7 @@ def test_same_noise_for_numpy_and_torch():
 def test_hostile_inputs():
     def lj(z):
         return -(z**2).sum(1)
+
     m, L = np.zeros(2), np.eye(2)
     with pytest.raises(ValueError, match="above the diagonal"):
         gaussian_elbo(lj, m, np.array([[1.0, 0.2], [0.0, 1.0]]))
