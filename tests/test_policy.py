@@ -263,3 +263,14 @@ def test_trust_region_step_tiny_gradient_is_scaled_not_nan():
     assert np.all(np.isfinite(s)) and np.isclose(0.5 * s @ F @ s, 0.01)
     with pytest.raises(ValueError, match="not positive definite"):
         trust_region_step(lambda v: 0 * v, np.array([1.0, 0.0]), 0.01)
+
+
+def test_mixed_numpy_torch_inputs_follow_torch():
+    lp_new = torch.tensor([-0.1, -0.2], dtype=torch.float64, requires_grad=True)
+    out = clipped_surrogate(lp_new, np.array([-0.2, -0.1]), np.array([1.0, -1.0]))
+    assert isinstance(out, torch.Tensor) and out.requires_grad
+    r = np.exp([0.1, -0.1])
+    assert np.isclose(float(out.detach()), clip_by_cases(r, np.array([1.0, -1.0]), 0.2))
+    A = np.array([[2.0, 0.5], [0.5, 1.0]])
+    x = conjugate_gradient(lambda v: A @ v, np.array([1, 2]), n_iter=5)  # integer b
+    assert np.allclose(x, np.linalg.solve(A, [1.0, 2.0]))

@@ -115,3 +115,11 @@ def test_hostile_inputs():
         gaussian_elbo(lambda z: z, m, L, n_samples=5)
     with pytest.raises(ValueError, match="log_joint\\(x\\) has 5 NaN"):
         gaussian_elbo(lambda z: np.full(len(z), np.nan), m, L, n_samples=5)
+
+
+def test_mixed_numpy_mean_torch_scale():
+    L = torch.tensor([[1.0, 0.0], [0.2, 0.5]], dtype=torch.float64, requires_grad=True)
+    out = gaussian_elbo(lambda z: -(z**2).sum(1), np.zeros(2), L, n_samples=10, seed=0)
+    assert isinstance(out, torch.Tensor)
+    out.backward()
+    assert L.grad is not None and torch.all(torch.isfinite(L.grad))
