@@ -45,18 +45,6 @@ def _two_gaussians(m0, C0, m1, C1):
     return nx, m0, C0, m1, C1, s
 
 
-def as_gaussian(m, C, names=("m", "C"), nx=None, like=None):
-    """Convert and validate one Gaussian; return ``(m, C)`` of shapes (d,), (d, d).
-
-    Kept for ``divlib._toy``; the checks are ``_validation.check_gaussian``.
-    """
-    if nx is None:
-        nx, m, C = as_arrays(names, m, C)
-    else:
-        m, C = nx.asarrays(check_real_dtype(m, names[0]), check_real_dtype(C, names[1]))
-    return check_gaussian(m, C, nx, names)
-
-
 def kl_gaussian(m0, C0, m1, C1):
     r"""KL divergence between two Gaussians, KL(N(m0, C0) || N(m1, C1)).
 
