@@ -46,6 +46,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SEARCH_WORD = "entropy"
+#: The heaviest page, with everything it loads, must stay under this (issue 12).
+MAX_PAGE_BYTES = 3 * 1024 * 1024
 
 # Runs in the page once MathJax has finished: collects every problem a reader would see.
 PAGE_PROBE = r"""
@@ -156,7 +158,8 @@ def check_page(browser, base: str, page: str, width: int) -> dict:
     """Open one page at one width; return its counts and problems."""
     ctx = browser.new_context(viewport={"width": width, "height": 900}, offline=False)
     pg = ctx.new_page()
-    errors, failed = [], []
+    errors, failed, sizes = [], [], {}
+    pg.on("requestfinished", lambda r: sizes.__setitem__(r.url, _size(r)))
     pg.on("pageerror", lambda e: errors.append(str(e).splitlines()[0][:200]))
     pg.on("requestfailed", lambda r: failed.append(r.url))
     pg.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
@@ -171,8 +174,16 @@ def check_page(browser, base: str, page: str, width: int) -> dict:
     pg.wait_for_timeout(100)
     result["jsErrors"] = errors
     result["failedRequests"] = failed
+    result["bytes"] = sum(sizes.values())
     ctx.close()
     return result
+
+
+def _size(request) -> int:
+    try:
+        return int(request.response().headers.get("content-length", 0))
+    except Exception:  # noqa: BLE001 - a request without a response
+        return 0
 
 
 def check_search(browser, base: str) -> str | None:
@@ -198,6 +209,8 @@ def problems_of(result: dict) -> list[str]:
     out += result["solutionProblems"]
     out += [f"JavaScript error: {e}" for e in result["jsErrors"]]
     out += [f"failed request: {u}" for u in result["failedRequests"]]
+    if result.get("bytes", 0) > MAX_PAGE_BYTES:
+        out.append(f"page weight {result['bytes'] / 2**20:.1f} MB > {MAX_PAGE_BYTES / 2**20:.0f} MB")
     return out
 
 
@@ -231,7 +244,8 @@ def summarize(report: dict) -> tuple[list[str], list[str]]:
         d = by_width.get("desktop") or next(iter(by_width.values()))
         counts.append(
             f"{page}: {d['formulas']} inline + {d['displayFormulas']} display formulas, "
-            f"{d['figures']} figures, {d['exercises']} exercises, {d['solutions']} solutions"
+            f"{d['figures']} figures, {d['exercises']} exercises, {d['solutions']} solutions, "
+            f"{d.get('bytes', 0) / 2**20:.2f} MB"
         )
         for label, res in by_width.items():
             problems += [f"{page} [{label}]: {p}" for p in problems_of(res)]

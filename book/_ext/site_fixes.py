@@ -12,6 +12,8 @@
   menu stays reachable with a right click.
 - Printing no longer opens every solution (``togglebutton_open_on_print: false`` in
   ``_config.yml``).
+- Font Awesome's 1.4 MB script is not loaded: the theme's stylesheet already draws every
+  icon with the Font Awesome webfont.
 - Source maps (about 3.4 MB of ``*.map`` files no reader needs) are not shipped.
 - Bibliography labels are author-year, like the citations in the text, decoded from
   LaTeX (``Peyré & Cuturi 2019``, not ``PeyreC19``): ``bibtex_default_style: divergences``
@@ -78,6 +80,12 @@ register_plugin("pybtex.style.formatting", "divergences", AuthorYearStyle)
 
 # -- page head: one copy of each script --------------------------------------------------
 
+#: The theme's template loads Font Awesome twice: a 1.4 MB script that swaps icons for
+#: SVGs ("so that users can add custom icons", which we do not), and the webfont its
+#: stylesheet already declares with every glyph used. The script was a third of a
+#: page's weight: the pages stop loading it and the file is not shipped.
+FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
@@ -112,10 +120,17 @@ def _config(app, config):
 
 
 
-def _drop_source_maps(app, exception):
+def _slim_output(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = FONTAWESOME_JS.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
     static = Path(app.outdir) / "_static"
+    for f in static.glob("scripts/fontawesome.js*"):
+        f.unlink()
     for m in static.rglob("*.map"):
         m.unlink()
     for f in list(static.rglob("*.js")) + list(static.rglob("*.css")):
@@ -128,7 +143,7 @@ def _drop_source_maps(app, exception):
 def setup(app):
     app.connect("config-inited", _config)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
-    app.connect("build-finished", _drop_source_maps)
+    app.connect("build-finished", _slim_output)
     app.add_css_file("divergences.css")
     app.add_js_file("divergences.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
