@@ -706,3 +706,14 @@ def test_one_pass_kernel_agrees_with_the_general_path():
     assert float(kl_divergence(p, q)) == math.inf  # x > 0 = y: the general path's inf
     with pytest.raises(ValueError, match="q has 1 negative entry"):
         kl_divergence(p, np.where(np.arange(p.size) == 3, -q[3], q + 2 * q[3] / p.size))
+
+
+@pytest.mark.parametrize("alpha", [0.2, 0.5, 0.9, 1 - 1e-9, 1.3, 1.5, 2.0, 50.0, math.inf])
+def test_renyi_gradcheck_in_every_form(alpha):
+    # the three forms (below, in and above the KL band) and the max-log-ratio limit
+    p = torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=torch.float64, requires_grad=True)
+    q = torch.tensor([0.3, 0.3, 0.2, 0.2], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b: renyi_divergence(a, b, alpha, normalize=True), (p, q))
+    p0 = torch.tensor([0.0, 0.2, 0.3, 0.5], dtype=torch.float64, requires_grad=True)
+    grads = torch.autograd.grad(renyi_divergence(p0, q, alpha), (p0, q))
+    assert all(torch.isfinite(g).all() for g in grads)
