@@ -84,6 +84,9 @@ def knn_kl_divergence(x, y, *, k=1):
         If ``x`` or ``y`` is empty, not 1-D or 2-D, has NaN or infinite
         entries, if the dimensions differ, if ``k`` is not a positive integer,
         or if ``n < k + 1`` or ``m < k``.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -210,6 +213,9 @@ def mc_kl(log_p, log_q, *, estimator="k3", axis=-1):
         or has NaN, if ``log_p`` has an infinite entry (``p(x_i) > 0`` for a
         sample of ``p``), if ``log_q`` is ``+inf`` somewhere, or if the shapes
         do not broadcast.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----

@@ -29,11 +29,15 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
     f : callable
         The generator, applied elementwise to an array of ratios
         :math:`t = p_i / q_i` of the input's kind (ndarray or tensor): write it
-        with numpy ufuncs for numpy input and torch functions for tensors. It
+        with numpy ufuncs for numpy input and torch functions for tensors, or
+        once for both with ``nx = divlib.get_backend(t)`` and ``nx.log``,
+        ``nx.xlogy``, ``nx.abs``... It
         must accept ``t = 0`` (where ``p_i = 0``): for :math:`t \log t` use
         ``scipy.special.xlogy(t, t)`` (numpy) or ``torch.special.xlogy``.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     f_prime_inf : float, optional
         :math:`f'(\infty)`, used for the outcomes with :math:`q_i = 0 < p_i`.
         ``None`` (default) takes it to be ``inf``, so any such outcome gives
@@ -52,8 +56,16 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
     Raises
     ------
     ValueError
-        As :func:`kl_divergence`; also if ``f`` is not callable, if
-        ``f(1)`` is not 0 (within 1e-8), or if ``f_prime_inf`` is NaN.
+        As :func:`kl_divergence`; also if ``f(1)`` is not 0 (within 1e-8), if
+        ``f`` returns an array of another shape than its input, or if
+        ``f_prime_inf`` is NaN or ``-inf`` (a convex ``f`` has
+        :math:`f'(\infty) > -\infty`).
+    TypeError
+        If ``f`` is not callable or returns something other than an array of
+        its input's kind (ndarray for numpy, tensor for torch: write ``f`` with
+        :func:`divlib.get_backend` to serve both); if an array argument is
+        complex, bool, object, string or bfloat16, or a scalar argument is
+        not a real number.
 
     Notes
     -----
@@ -133,7 +145,9 @@ def total_variation(p, q, *, axis=-1, normalize=False):
     p, q : array_like or torch.Tensor, shape (..., n)
         Distributions along ``axis`` (non-negative, summing to 1); they broadcast.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
@@ -146,6 +160,9 @@ def total_variation(p, q, *, axis=-1, normalize=False):
     ------
     ValueError
         As :func:`kl_divergence`.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -181,7 +198,9 @@ def hellinger(p, q, *, axis=-1, normalize=False):
     p, q : array_like or torch.Tensor, shape (..., n)
         Distributions along ``axis`` (non-negative, summing to 1); they broadcast.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
@@ -194,6 +213,9 @@ def hellinger(p, q, *, axis=-1, normalize=False):
     ------
     ValueError
         As :func:`kl_divergence`.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -235,7 +257,9 @@ def chi2_divergence(p, q, *, axis=-1, normalize=False):
     p, q : array_like or torch.Tensor, shape (..., n)
         Distributions along ``axis`` (non-negative, summing to 1); they broadcast.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
@@ -248,6 +272,9 @@ def chi2_divergence(p, q, *, axis=-1, normalize=False):
     ------
     ValueError
         As :func:`kl_divergence`.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----

@@ -78,6 +78,9 @@ def kl_gaussian(m0, C0, m1, C1):
         If a mean is not a scalar or a vector, a covariance does not have shape
         (d, d), an entry is NaN or infinite, a covariance is not symmetric or
         not positive definite, or the two Gaussians have different ``d``.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -152,6 +155,9 @@ def gaussian_w2(m0, C0, m1, C1):
     ValueError
         If a covariance is not symmetric positive definite, shapes disagree,
         or the two Gaussians have different dimensions.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -222,6 +228,9 @@ def gaussian_monge_map(m0, C0, m1, C1):
     ------
     ValueError
         As :func:`gaussian_w2`.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -302,6 +311,9 @@ def fisher_divergence_gaussian(m0, C0, m1, C1):
     ValueError
         If a mean is not a vector, a covariance is not (d, d), symmetric and
         positive definite, or the two Gaussians have different dimensions.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----

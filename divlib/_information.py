@@ -59,6 +59,9 @@ def entropy(p, *, base=None, axis=-1, normalize=False):
         If ``p`` is empty, has NaN or negative entries, or does not sum to 1
         (tolerance 1e-6) and ``normalize`` is False; if ``base`` is not a
         positive number other than 1.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -109,7 +112,9 @@ def cross_entropy(p, q, *, base=None, axis=-1, normalize=False):
     base : float, optional
         Base of the logarithm; ``None`` (default) gives nats, ``2`` bits.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
@@ -124,6 +129,9 @@ def cross_entropy(p, q, *, base=None, axis=-1, normalize=False):
         If ``p`` or ``q`` is empty, a scalar, has NaN, infinite or negative
         entries, does not sum to 1 (tolerance 1e-6, unless ``normalize``), if
         the shapes do not broadcast, or if ``base`` is invalid.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -174,7 +182,9 @@ def kl_divergence(p, q, *, base=None, axis=-1, normalize=False):
     base : float, optional
         Base of the logarithm; ``None`` (default) gives nats, ``2`` bits.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
@@ -191,6 +201,9 @@ def kl_divergence(p, q, *, base=None, axis=-1, normalize=False):
         entries, does not sum to 1 (tolerance 1e-6, unless ``normalize``), if
         the shapes do not broadcast or the numbers of outcomes differ, or if
         ``base`` is invalid.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -263,7 +276,9 @@ def js_divergence(p, q, *, base=None, axis=-1, normalize=False):
     base : float, optional
         Base of the logarithm; ``None`` (default) gives nats, ``2`` bits.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
@@ -276,6 +291,9 @@ def js_divergence(p, q, *, base=None, axis=-1, normalize=False):
     ------
     ValueError
         As :func:`kl_divergence`.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -324,7 +342,9 @@ def js_distance(p, q, *, base=None, axis=-1, normalize=False):
     base : float, optional
         Base of the logarithm inside JS; ``None`` (default) gives nats.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
@@ -337,6 +357,9 @@ def js_distance(p, q, *, base=None, axis=-1, normalize=False):
     ------
     ValueError
         As :func:`kl_divergence`.
+    TypeError
+        If an array argument is complex, bool, object, string or bfloat16, or
+        a scalar argument is not a real number.
 
     Notes
     -----
@@ -384,7 +407,9 @@ def renyi_divergence(p, q, alpha, *, base=None, axis=-1, normalize=False):
     base : float, optional
         Base of the logarithm; ``None`` (default) gives nats, ``2`` bits.
     axis : int, default -1
-        Axis holding the distributions; the other axes are a batch.
+        Axis holding the distributions; the other axes are a batch. A 1-D
+        argument next to an N-D one is laid along ``axis`` (shape (n,) is
+        compared with each slice along ``axis``, not broadcast on the last axis).
     normalize : bool, default False
         Divide ``p`` and ``q`` by their sums instead of rejecting them.
 
