@@ -16,10 +16,10 @@ from ._validation import (
     as_arrays,
     check_choice,
     check_log_density,
+    check_neighbour_rank,
     check_point_cloud,
     check_real_dtype,
     check_same_dimension,
-    check_scalar,
 )
 
 # -- k-nearest-neighbour estimator (Wang, Kulkarni and Verdu 2009) -------------
@@ -129,7 +129,6 @@ def knn_kl_divergence(x, y, *, k=1):
     """
     from scipy.spatial import cKDTree
 
-    k = check_scalar(k, "k", low=1, integer=True)
     npb = get_backend()  # numpy: cKDTree works on float64 ndarrays (no gradient)
     x, y = (
         check_point_cloud(npb.asarrays(get_backend(v).to_numpy(check_real_dtype(v, name)),
@@ -145,10 +144,7 @@ def knn_kl_divergence(x, y, *, k=1):
     if top > 0:
         scale = 2.0 ** int(np.clip(np.round(np.log2(top)), -1000, 1000))
         x, y = x / scale, y / scale
-    if n < k + 1:
-        raise ValueError(f"x has n = {n} samples but k = {k} needs n >= k + 1 = {k + 1}; pass more samples or a smaller k.")
-    if m < k:
-        raise ValueError(f"y has m = {m} samples but k = {k} needs m >= k; pass more samples or a smaller k.")
+    k = check_neighbour_rank(k, n, m)
     rho, rho_stuck = _kth_distance(cKDTree(x), x, k, True, n)  # rho_k(i), shape (n,)
     nu, nu_stuck = _kth_distance(cKDTree(y), x, k, False, m)  # nu_k(i), shape (n,)
     if rho_stuck.size or nu_stuck.size:  # a whole sample sits on x_i

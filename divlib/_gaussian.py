@@ -12,7 +12,13 @@ import math
 
 import numpy as np
 
-from ._validation import as_arrays, check_gaussian, check_real_dtype, check_same_dimension
+from ._validation import (
+    as_arrays,
+    check_gaussian,
+    check_points_in,
+    check_real_dtype,
+    check_same_dimension,
+)
 
 _NAMES = ("m0", "C0", "m1", "C1")
 
@@ -274,8 +280,7 @@ def gaussian_monge_map(m0, C0, m1, C1):
         x = nx.asarray(check_real_dtype(x, "x"), like=A)
         if d == 1:
             return m1[0] + A[0, 0] * (x - m0[0])
-        if x.shape[-1] != d:
-            raise ValueError(f"x must have shape (..., {d}) for a map in d = {d}, got {tuple(x.shape)}.")
+        check_points_in(x, d)
         return m1 + nx.matmul(x - m0, nx.transpose(A))
 
     T.A, T.m0, T.m1 = A, m0, m1

@@ -619,3 +619,28 @@ def check_elementwise_output(out, t, name: str, nx) -> None:
             f"{name} returned shape {tuple(out.shape)} for an input of shape "
             f"{tuple(t.shape)}; it must act elementwise (same shape out as in)."
         )
+
+
+def check_neighbour_rank(k, n: int, m: int, names=("x", "y")) -> int:
+    """The rank ``k`` of a k-nearest-neighbour estimate from n samples of one side
+    (excluding the point itself: n >= k + 1) and m of the other (m >= k)."""
+    k = check_scalar(k, "k", low=1, integer=True)
+    if n < k + 1:
+        raise ValueError(
+            f"{names[0]} has n = {n} samples but k = {k} needs n >= k + 1 = {k + 1}; "
+            "pass more samples or a smaller k."
+        )
+    if m < k:
+        raise ValueError(
+            f"{names[1]} has m = {m} samples but k = {k} needs m >= k; "
+            "pass more samples or a smaller k."
+        )
+    return k
+
+
+def check_points_in(x, d: int, name: str = "x") -> None:
+    """Raise unless the points ``x`` have shape (..., d) (their last axis is d)."""
+    if x.ndim == 0 or x.shape[-1] != d:
+        raise ValueError(
+            f"{name} must have shape (..., {d}) for a map in d = {d}, got {tuple(x.shape)}."
+        )
