@@ -10,7 +10,12 @@ import math
 
 import numpy as np
 
-from ._validation import as_distribution_pair, check_callable, check_elementwise_output, check_scalar
+from ._validation import (
+    as_distribution_pair,
+    check_callable,
+    check_elementwise_output,
+    check_scalar,
+)
 
 
 def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):

@@ -20,6 +20,7 @@ import pytest
 import scipy.linalg as sla
 import scipy.stats as sst
 import torch
+from conftest import HYP, npy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,6 @@ from divlib import (
     kl_gaussian,
     wasserstein_1d,
 )
-from conftest import HYP, npy  # noqa: E402  (tests/conftest.py)
 
 # -- kl_gaussian (issue 3) -------------------------------------------------------------
 
@@ -194,7 +194,7 @@ def test_gaussian_w2_matches_large_sample_w1d():
 def test_gaussian_w2_metric_axioms(seed, d):
     rng = np.random.default_rng(seed)
     g = [(rng.normal(size=d), spd(rng, d)) for _ in range(3)]
-    w = lambda i, j: gaussian_w2(g[i][0], g[i][1], g[j][0], g[j][1])  # noqa: E731
+    w = lambda i, j: gaussian_w2(g[i][0], g[i][1], g[j][0], g[j][1])
     assert np.isclose(w(0, 1), w(1, 0), rtol=1e-9)
     assert w(0, 0) == pytest.approx(0.0, abs=1e-6)
     assert w(0, 2) <= w(0, 1) + w(1, 2) + 1e-9

@@ -22,9 +22,9 @@ import pytest
 import scipy.linalg as sla
 import scipy.special as sps
 import torch
+from conftest import npy
 
 import divlib
-from conftest import npy  # noqa: E402  (tests/conftest.py)
 
 # -- the functions and their arguments ------------------------------------------------
 

@@ -29,7 +29,7 @@ def test_align_to_axis_lays_a_1d_argument_along_axis():
         align_to_axis(P, np.zeros(3), 0, NP)
     with pytest.raises(ValueError, match=r"axis 0 of p has no counterpart in q"):
         align_to_axis(P, np.zeros((3, 4)), 0, NP)
-    p, q, ax = align_to_axis(P, np.zeros((3, 4)), 1, NP)  # axis -2 exists in both
+    _, q, ax = align_to_axis(P, np.zeros((3, 4)), 1, NP)  # axis -2 exists in both
     assert ax == -2 and q.shape == (3, 4)
 
 
@@ -68,7 +68,7 @@ def test_check_real_dtype_names_the_argument_and_the_dtype(value, dtype):
 def test_as_arrays_uses_the_raw_inputs_for_the_dtype():
     nx, a, b = as_arrays(("a", "b"), torch.zeros(2, dtype=torch.float32), [0.1, 0.2])
     assert a.dtype == b.dtype == torch.float32
-    nx, a, b = as_arrays(("a", "b"), np.zeros(2, dtype=np.float32), [0.1, 0.2])
+    _, a, b = as_arrays(("a", "b"), np.zeros(2, dtype=np.float32), [0.1, 0.2])
     assert a.dtype == b.dtype == np.float32
 
 
