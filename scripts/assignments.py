@@ -358,6 +358,8 @@ def _first_failure(output: str) -> str:
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     for ln in lines:
         if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)(:.*)?$", ln):
+            if "NoneType" in ln:
+                return f"{ln[:160]} (a function still returns None: not answered?)"
             return ln[:200]
     return lines[-1][:200] if lines else "a test failed"
 

@@ -302,3 +302,14 @@ def test_colab_setup_writes_tests_and_grader_check_runs(built, tmp_path, monkeyp
     assert not result.passed_all
     exec("def entropy(p):\n    p = np.asarray(p)\n    return float(-(p * np.log(p)).sum())\n", ns)
     assert ns["grader"].check("q1", ns).passed_all
+
+
+def test_setup_cells_agree_but_for_the_notebook_name(built):
+    """Every assignment's setup cell is the same code (one fix reaches all four)."""
+    _, made = built
+    cells = {
+        name: _setup_cell(nbformat.read(made[name]["student"], as_version=4)).replace(
+            f"{name}.ipynb", "NAME.ipynb")
+        for name in NAMES
+    }
+    assert len(set(cells.values())) == 1, "the setup cells differ: copy the fix to every master"
