@@ -8,6 +8,8 @@ so they work on numpy arrays and torch tensors alike and never touch the graph.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 #: Tolerance for "sums to 1" and "same total mass" checks.
@@ -62,8 +64,12 @@ def sum_tolerance(dtype) -> float:
     wider for low precision (100 ulps of 1: 1.2e-5 for float32)."""
     try:
         eps = float(np.finfo(dtype).eps)
-    except (TypeError, ValueError):
-        eps = float(np.finfo(np.float64).eps)
+    except (TypeError, ValueError):  # a torch dtype
+        torch = sys.modules.get("torch")
+        if torch is not None and isinstance(dtype, torch.dtype) and dtype.is_floating_point:
+            eps = float(torch.finfo(dtype).eps)
+        else:
+            eps = float(np.finfo(np.float64).eps)
     return max(SUM_TOL, 100.0 * eps)
 
 

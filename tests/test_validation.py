@@ -79,3 +79,8 @@ def test_check_gaussian_shapes_and_scalars():
         check_gaussian(np.zeros(0), np.zeros((0, 0)), NP)
     with pytest.raises(ValueError, match=r"C is not positive definite \(smallest eigenvalue -1\)"):
         check_gaussian(np.zeros(2), np.diag([1.0, -1.0]), NP)
+
+
+def test_sum_tolerance_accepts_torch_dtypes():
+    assert sum_tolerance(torch.float32) == sum_tolerance(np.float32)
+    assert sum_tolerance(torch.float64) == sum_tolerance(np.float64) == 1e-6
