@@ -87,7 +87,10 @@ class VPSchedule:
     :math:`dx = -\frac12 \beta(t) x\, dt + \sqrt{\beta(t)}\, dW_t` started at
     :math:`x_0`: the signal shrinks by :math:`\alpha_t` while Gaussian noise of
     variance :math:`\sigma_t^2` is added, so a unit-variance input keeps unit
-    variance ("variance preserving") and :math:`x_1 \approx N(0, I)`.
+    variance ("variance preserving") and :math:`x_1 \approx N(0, I)`. The
+    samplers run on :math:`[t_{\min}, 1]`; the methods accept any time
+    :math:`t \ge 0` (:math:`\beta` extends linearly), which the discrete DDPM
+    chain needs: its :math:`\bar\alpha_N` lies below :math:`\bar\alpha(1)`.
 
     Parameters
     ----------
@@ -150,11 +153,11 @@ class VPSchedule:
         nx = get_backend(t)
         t = nx.asarray(t)
         check_finite(t, name, nx)
-        check_in_range(t, name, nx, low=0.0, high=self.T)
+        check_in_range(t, name, nx, low=0.0)
         return nx, t
 
     def beta(self, t):
-        r""":math:`\beta(t)`, same shape and backend as ``t`` (in :math:`[0, 1]`)."""
+        r""":math:`\beta(t)`, same shape and backend as ``t`` (times >= 0)."""
         _, t = self._time(t)
         return self.beta_min + t * (self.beta_max - self.beta_min)
 
@@ -184,8 +187,9 @@ class VPSchedule:
     def t_from_alpha_bar(self, alpha_bar):
         r"""The time :math:`t` at which :math:`\bar\alpha(t)` equals ``alpha_bar``.
 
-        Solves :math:`\beta_{\min} t + \frac12 (\beta_{\max} - \beta_{\min}) t^2 = -\log\bar\alpha`;
-        ``alpha_bar`` must lie in :math:`[\bar\alpha(1), 1]`. Useful to map a
+        Solves :math:`\beta_{\min} t + \frac12 (\beta_{\max} - \beta_{\min}) t^2 = -\log\bar\alpha`
+        for ``alpha_bar`` in :math:`(0, 1]`; below :math:`\bar\alpha(1)` the answer is a
+        time after 1 (the schedule extends linearly). Useful to map a
         noise-to-signal ratio :math:`\sigma_t / \alpha_t = \sqrt{1/\bar\alpha - 1}`
         (the noise level of a variance-exploding model) to a VP time.
         """
@@ -193,11 +197,18 @@ class VPSchedule:
         nx = get_backend(a)
         a = nx.asarray(a)
         check_finite(a, "alpha_bar", nx)
-        check_in_range(a, "alpha_bar", nx, low=float(self.alpha_bar(self.T)) * (1 - 1e-12), high=1.0)
+        check_in_range(a, "alpha_bar", nx, high=1.0)
+        if float(nx.to_numpy(nx.min(a))) <= 0:
+            raise ValueError(
+                "alpha_bar must be > 0: the signal never vanishes completely "
+                "(alpha_bar = 0 is reached only as t -> infinity)."
+            )
         B = -nx.log(a)
         k = self.beta_max - self.beta_min
         if k == 0:
             return B / self.beta_min
+        if self.beta_min == 0:
+            return nx.sqrt(2 * B / k)
         # positive root of k t^2 / 2 + beta_min t - B = 0, written without cancellation
         return 2 * B / (self.beta_min + nx.sqrt(self.beta_min**2 + 2 * k * B))
 
@@ -209,7 +220,7 @@ class VPSchedule:
         x0 : array_like or torch.Tensor, shape (n, d)
             Clean samples.
         t : float or array_like, shape (n,)
-            Time(s) in :math:`[0, 1]`, one for all or one per sample.
+            Time(s) >= 0, one for all or one per sample.
         seed : int or numpy.random.Generator, optional
             Seed of the noise :math:`z` (drawn by numpy).
 
@@ -308,7 +319,7 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
     schedule : VPSchedule
         The noise schedule.
     t : float or array_like of shape (n,), optional
-        Fixed time(s) in :math:`(0, 1]`. By default each sample gets a time drawn
+        Fixed time(s) > 0. By default each sample gets a time drawn
         uniformly in :math:`[t_{\min}, 1]`.
     t_min : float, default 1e-3
         Smallest time drawn (:math:`\sigma_t \to 0` as :math:`t \to 0`, where the
@@ -331,7 +342,7 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
     Raises
     ------
     ValueError
-        Bad ``x``, ``t`` outside :math:`(0, 1]`, ``t_min`` outside :math:`(0, 1)`,
+        Bad ``x``, ``t`` not > 0, ``t_min`` outside :math:`(0, 1)`,
         an unknown ``weighting``, or a score of the wrong shape or not finite.
     TypeError
         If ``score_fn`` is not callable or ``schedule`` not a :class:`VPSchedule`.
