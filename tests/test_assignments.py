@@ -273,9 +273,8 @@ def test_setup_cell_installs_from_the_configured_repository(built, master):
 def test_colab_setup_writes_tests_and_grader_check_runs(built, tmp_path, monkeypatch):
     """On Colab (no notebook file on disk) the setup cell fetches the notebook and writes
     its public tests, so grader.check works; the network fetch is replaced by the file."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
     import otter.check.utils
+    from IPython.core.inputtransformer2 import TransformerManager
 
     _, made = built
     name = NAMES[0]
@@ -313,3 +312,33 @@ def test_setup_cells_agree_but_for_the_notebook_name(built):
         for name in NAMES
     }
     assert len(set(cells.values())) == 1, "the setup cells differ: copy the fix to every master"
+
+
+def test_assignment_is_recognised_without_its_setup_cell(tmp_path):
+    """A submission names its assignment in its setup cell, or else by its title."""
+    for name in NAMES:
+        nb = nbformat.read(assignments.STUDENT / f"{name}.ipynb", as_version=4)
+        nbformat.write(nb, tmp_path / "renamed by the student.ipynb")
+        assert assignments.assignment_of(tmp_path / "renamed by the student.ipynb") == name
+        nb.cells = [c for c in nb.cells if not c.source.startswith("# Setup:")]
+        nbformat.write(nb, tmp_path / "no setup.ipynb")
+        assert assignments.assignment_of(tmp_path / "no setup.ipynb") == name
+
+
+def test_notebook_time_limit_stops_a_loop_that_ignores_interrupts(built, tmp_path, monkeypatch):
+    """The per-notebook limit is the backstop: 0 everywhere, with the reason."""
+    root, _ = built
+    name = NAMES[0]
+    monkeypatch.setattr(assignments, "BUILD", root)
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    text = (root / name / "solved.ipynb").read_text()
+    old = "def entropy(p):"
+    assert text.count(old) == 1
+    loop = "while True:\\n    try:\\n        time.sleep(0.1)\\n    except BaseException:\\n        pass\\n"
+    (folder / "stubborn.ipynb").write_text(text.replace(old, "import time\\n" + loop + old))
+    rows = assignments.grade(folder, folder / "grades.csv", jobs=1, cell_timeout=60,
+                             notebook_timeout=15, progress=False)
+    auto = [r for r in rows if r["reason"] != "graded by hand" and r["score"] != ""]
+    assert auto and all(r["score"] == 0 for r in auto)
+    assert all("longer than the 15 s limit" in r["reason"] for r in auto)
