@@ -491,3 +491,15 @@ def test_sliced_bad_inputs(kwargs, match):
         sliced_wasserstein(np.ones((3, 2)), np.zeros((4, 2)), **kwargs)
     with pytest.raises(ValueError, match="y has 1 NaN"):
         sliced_wasserstein(np.ones((3, 2)), [[0.0, np.nan]])
+
+
+def test_w1d_tied_cdf_levels_and_zero_weights():
+    # levels that coincide exactly (1/4, 1/2, 3/4 in both) and zero weights (repeated
+    # levels): the merge of the CDFs must pair the right quantiles; closed form by hand
+    u, wu = np.array([0.0, 1.0, 2.0, 3.0]), np.full(4, 0.25)
+    v, wv = np.array([10.0, 5.0, 20.0]), np.array([0.5, 0.0, 0.5])
+    # quantiles: u on quarters 0,1,2,3; v = 10 on [0, 1/2), 20 on [1/2, 1)
+    ref2 = 0.25 * (10**2 + 9**2 + 18**2 + 17**2)
+    assert np.isclose(wasserstein_1d(u, v, wu, wv, p=2), np.sqrt(ref2), rtol=1e-14)
+    assert np.isclose(wasserstein_1d(v, u, wv, wu, p=2), np.sqrt(ref2), rtol=1e-14)
+    assert np.isclose(wasserstein_1d(u, v, wu, wv, p=1), 0.25 * (10 + 9 + 18 + 17), rtol=1e-14)
