@@ -15,7 +15,15 @@ from __future__ import annotations
 import math
 import sys
 
-from ._backend import float_dtype, get_backend, import_torch, is_tensor, to_tensors, torch_generator
+from ._backend import (
+    float_dtype,
+    get_backend,
+    import_torch,
+    is_tensor,
+    progress_bar,
+    to_tensors,
+    torch_generator,
+)
 from ._validation import (
     check_callable,
     check_flag,
@@ -315,8 +323,6 @@ def dual_wasserstein_1(
     True
     """
     torch = import_torch()
-    from tqdm.auto import trange
-
     dtype = torch.promote_types(torch.float32, float_dtype(*[a for a in (x, y) if is_tensor(a)]))
     x, y = _clouds(x, y, ("x", "y"), dtype)
     hidden = check_scalar(hidden, "hidden", low=1, integer=True)
@@ -345,7 +351,7 @@ def dual_wasserstein_1(
     n_threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        for _ in trange(n_steps, disable=not progress, desc="critic", leave=False):
+        for _ in progress_bar(range(n_steps), progress, "critic"):
             ix = torch.randperm(x.shape[0], generator=gen)[:k]
             iy = torch.randperm(y.shape[0], generator=gen)[:k]
             loss = -kr_dual_objective(f, xd, yd) + gradient_penalty(

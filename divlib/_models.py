@@ -140,9 +140,14 @@ class ScoreMLP(nn.Module):
 
     Raises
     ------
+    TypeError
+        ``d``, ``hidden`` or ``seed`` not a number; ``dtype`` not a floating
+        torch dtype; at call time, ``x`` not a real tensor of the parameters'
+        dtype (an integer tensor is promoted).
     ValueError
-        Bad ``d`` or ``hidden``; at call time, ``x`` not (n, d), or ``sigma``
-        missing (noise-conditional) or given (not noise-conditional).
+        Bad ``d`` or ``hidden``; at call time, ``x`` not a finite (n, d) tensor,
+        or ``sigma`` missing (noise-conditional), given (not noise-conditional),
+        not finite and > 0, or of a shape other than () or (n,).
 
     References
     ----------
@@ -260,9 +265,15 @@ def train_score_model(
 
     Raises
     ------
+    TypeError
+        ``model`` not a ``torch.nn.Module`` with parameters; ``x`` not real; a
+        number argument not a number; ``progress`` not True/False.
     ValueError
-        Unknown ``loss`` or ``lr_schedule``; ``sigma`` missing for the denoising loss; ``lr`` not > 0;
-        ``n_steps`` or ``batch_size`` not a positive integer; bad ``x``.
+        Unknown ``loss`` or ``lr_schedule``; ``sigma`` missing (or not finite and
+        > 0) for the denoising loss; ``lr`` not finite and > 0; ``n_steps``,
+        ``batch_size`` or ``n_projections`` not a positive integer; bad ``x``;
+        training that diverges (the loss or the parameters become infinite or
+        NaN: the message asks for a smaller ``lr``).
 
     Examples
     --------

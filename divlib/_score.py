@@ -94,6 +94,9 @@ def fisher_divergence(score_p, score_q, x):
 
     Raises
     ------
+    TypeError
+        If a score is not callable or returns no real array, or ``x`` is not
+        real (complex, bool, string, object or bfloat16 dtypes).
     ValueError
         If ``x`` is not a non-empty, finite (n, d) array, or a score returns an
         array whose shape differs from that of ``x`` or holds NaN or infinite
@@ -168,10 +171,12 @@ def hyvarinen_loss(score_fn, x):
 
     Raises
     ------
+    TypeError
+        If ``score_fn`` is not callable or returns no real array, or ``x`` is not real.
     ValueError
         If ``x`` is not a non-empty finite (n, d) array, or ``score_fn`` returns a
-        shape other than (n, d) or a tensor that does not depend on its input
-        through autograd.
+        shape other than (n, d), NaN or infinite values, or a tensor that does not
+        depend on its input through autograd.
 
     Notes
     -----
@@ -260,10 +265,14 @@ def sliced_score_matching_loss(
 
     Raises
     ------
+    TypeError
+        ``score_fn`` not callable; ``x`` not real; ``n_projections`` or ``seed``
+        not a number; ``variance_reduction`` not True/False; ``generator`` not a
+        ``torch.Generator``.
     ValueError
-        Bad ``x``, a score of the wrong shape or not differentiable in ``x``,
-        ``n_projections < 1``, an unknown ``projection``, or both ``generator``
-        and ``seed``.
+        Bad ``x``; a score of the wrong shape, not finite or not differentiable
+        in ``x``; ``n_projections`` not an integer >= 1; an unknown
+        ``projection``; ``seed`` not an integer >= 0; both ``generator`` and ``seed``.
 
     Notes
     -----
@@ -352,10 +361,13 @@ def denoising_score_matching_loss(
 
     Raises
     ------
+    TypeError
+        ``score_fn`` not callable; ``x`` or ``sigma`` not real; a flag not
+        True/False; ``generator`` not a ``torch.Generator``.
     ValueError
         Bad ``x``; ``sigma`` not positive and finite; several levels without
-        ``noise_conditional``; a score of the wrong shape; both ``generator`` and
-        ``seed``.
+        ``noise_conditional``; a score of the wrong shape or not finite; a bad
+        ``seed``; both ``generator`` and ``seed``.
 
     Notes
     -----
@@ -510,9 +522,16 @@ def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=Fal
 
     Raises
     ------
+    TypeError
+        If ``score_fn`` is not callable, ``x0`` is not real, a number argument
+        is not a number or a flag not True/False.
     ValueError
-        If ``x0`` is not a finite (n, d) array, ``step_size`` is not > 0,
-        ``n_steps`` is not an integer >= 0, or ``score_fn`` returns another shape.
+        If ``x0`` is not a finite (n, d) array, ``step_size`` is not finite and
+        > 0, ``n_steps`` is not an integer >= 0, ``seed`` is not an integer >= 0,
+        or ``score_fn`` returns another shape or non-finite values at ``x0``.
+        If the chain diverges (a step beyond stability: the samples or the
+        score become infinite or NaN), the error says at which step and asks
+        for a smaller ``step_size``; all-NaN samples are never returned.
 
     Notes
     -----
@@ -606,9 +625,14 @@ def annealed_langevin_sample(
 
     Raises
     ------
+    TypeError
+        ``score_fn`` not callable; ``x0`` or ``sigmas`` not real; a number
+        argument not a number; a flag not True/False.
     ValueError
         Bad ``x0``; ``sigmas`` empty, not positive or increasing; ``step_size``
-        not > 0; ``n_steps_each`` not an integer >= 1; a score of the wrong shape.
+        not finite and > 0; ``n_steps_each`` not an integer >= 1; a score of the
+        wrong shape; a diverging chain (as in :func:`langevin_sample`: lower
+        ``step_size``).
 
     Notes
     -----

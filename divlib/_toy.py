@@ -67,9 +67,14 @@ class GaussianMixture:
 
     Raises
     ------
+    TypeError
+        If ``means``, ``covs`` or ``weights`` (or, later, ``x`` or ``sigma``) is
+        not real (complex, bool, string, object).
     ValueError
         If ``means`` is not (K, d) and finite, a covariance is not positive
-        definite or has the wrong shape, or ``weights`` is not a distribution.
+        definite or has the wrong shape, or ``weights`` is not a distribution;
+        at call time, ``x`` not a finite (n, d) array or ``sigma`` negative,
+        not finite or of a shape other than () or (n,).
 
     Notes
     -----
@@ -219,9 +224,12 @@ def make_gaussian_mixture(n, *, n_components=8, radius=4.0, std=0.5, seed=None):
 
     Raises
     ------
+    TypeError
+        If an argument is not a number (bool, complex, string, None).
     ValueError
-        If ``n`` or ``n_components`` is not a positive integer, or ``radius`` or
-        ``std`` is negative (``std`` must be > 0).
+        If ``n`` or ``n_components`` is not a positive integer, ``radius`` or
+        ``std`` is negative or infinite (``std`` must be > 0), or ``seed`` is not
+        an integer >= 0 (or a Generator).
 
     Notes
     -----
@@ -261,9 +269,11 @@ def make_rings(n, *, radii=(2.0, 4.0), noise=0.2, seed=None):
 
     Raises
     ------
+    TypeError
+        If an argument is not a number (bool, complex, string, None).
     ValueError
-        If ``n`` is not a positive integer, ``radii`` is empty or not positive,
-        or ``noise`` is negative.
+        If ``n`` is not a positive integer, ``radii`` is empty or not positive
+        and finite, ``noise`` is negative or infinite, or ``seed`` is bad.
 
     Examples
     --------
@@ -306,8 +316,11 @@ def make_two_moons(n, *, noise=0.1, seed=None):
 
     Raises
     ------
+    TypeError
+        If an argument is not a number (bool, complex, string, None).
     ValueError
-        If ``n`` is not a positive integer or ``noise`` is negative.
+        If ``n`` is not a positive integer, ``noise`` is negative or infinite,
+        or ``seed`` is bad.
 
     Examples
     --------
