@@ -503,3 +503,83 @@ def test_w1d_tied_cdf_levels_and_zero_weights():
     assert np.isclose(wasserstein_1d(u, v, wu, wv, p=2), np.sqrt(ref2), rtol=1e-14)
     assert np.isclose(wasserstein_1d(v, u, wv, wu, p=2), np.sqrt(ref2), rtol=1e-14)
     assert np.isclose(wasserstein_1d(u, v, wu, wv, p=1), 0.25 * (10 + 9 + 18 + 17), rtol=1e-14)
+
+
+# == regression tests of issue 8 (each failed on the code before it) ======================
+
+
+def test_issue8_class2_float_list_next_to_integer_tensor_is_not_truncated():
+    # [0.5, 1.5] against the integer tensor [0, 1]: the sorted gaps are 0.5 and 0.5, so
+    # W_2 = 0.5 (the old code cast the list to int64: [0, 1] vs [0, 1] -> 0)
+    out = wasserstein_1d([0.5, 1.5], torch.tensor([0, 1]), p=2)
+    assert out.dtype.is_floating_point and float(out) == pytest.approx(0.5, rel=1e-12)
+    out = wasserstein_1d(torch.tensor([0, 1]), [0.25, 1.75], p=1)
+    assert float(out) == pytest.approx(0.5, rel=1e-12)
+
+
+def test_issue8_mixed_float32_float64_int_tensors():
+    # torch's internal dtype errors before; now promoted to the wider floating dtype
+    rng = np.random.default_rng(50)
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=(25, 2)) + 1.0
+    ref = sliced_wasserstein(x, y, seed=0)
+    got = sliced_wasserstein(torch.tensor(x, dtype=torch.float32), torch.tensor(y), seed=0)
+    assert got.dtype == torch.float64 and np.isclose(float(got), ref, rtol=1e-6)
+    xi = torch.tensor(np.round(x * 10).astype(np.int64))
+    got = sliced_wasserstein(xi, torch.tensor(y), seed=0)
+    assert np.isclose(float(got), sliced_wasserstein(np.round(x * 10), y, seed=0), rtol=1e-12)
+    u, v = rng.normal(size=30), rng.normal(size=40)
+    got = wasserstein_1d(torch.tensor(u, dtype=torch.float32), torch.tensor(v), p=2)
+    assert got.dtype == torch.float64
+    assert np.isclose(float(got), wasserstein_1d(u.astype(np.float32).astype(float), v, p=2), rtol=1e-12)
+    # float32 alone stays float32 (numpy and torch)
+    assert wasserstein_1d(u.astype(np.float32), v.astype(np.float32)).dtype == np.float32
+    assert sliced_wasserstein(x.astype(np.float32), y.astype(np.float32), seed=0).dtype == np.float32
+
+
+def test_issue8_class3_mass_check_is_relative():
+    # a has mass 1e-7, b 2e-7: no coupling exists; the old absolute check let it pass
+    with pytest.raises(ValueError, match="a sums to 1e-07 but b sums to 2e-07"):
+        ot_cost([5e-8, 5e-8], [1e-7, 1e-7], np.ones((2, 2)))
+    # equal tiny masses are fine: the cost scales with the mass (1e-7 x the LP of a, b)
+    rng = np.random.default_rng(51)
+    a, b, M = simplex(rng, 5), simplex(rng, 7), rng.random((5, 7))
+    assert np.isclose(ot_cost(1e-7 * a, 1e-7 * b, M), 1e-7 * lp_oracle(a, b, M)[0], rtol=1e-8)
+    # large masses: a relative difference of 1e-9 is rounding, accepted
+    assert np.isclose(ot_cost(1e6 * a, 1e6 * b * (1 + 1e-9), M), 1e6 * lp_oracle(a, b, M)[0],
+                      rtol=1e-7)
+
+
+@pytest.mark.parametrize("s", [1e-200, 1e-150, 1e150, 1e300])
+def test_issue8_class4_w1d_homogeneous_at_extreme_scales(s):
+    # W_p(0, s) = s: the old code gave 0 at 1e-200 (s^2 underflows) and inf at 1e300
+    for p in (1, 2, 3):
+        assert wasserstein_1d([0.0], [s], p=p) == pytest.approx(s, rel=1e-12, abs=0)
+    rng = np.random.default_rng(52)
+    u, v = rng.normal(size=30), rng.normal(size=20)
+    ref = wasserstein_1d(u, v, p=2)
+    assert wasserstein_1d(s * u, s * v, p=2) == pytest.approx(s * ref, rel=1e-12, abs=0)
+    if s < 1e200:  # W_2 of the clouds: the squared distances still fit in float64 / s^2
+        x, y = rng.normal(size=(6, 2)), rng.normal(size=(5, 2))
+        assert wasserstein_discrete(s * x, s * y) == pytest.approx(
+            s * wasserstein_discrete(x, y), rel=1e-10, abs=0)
+        assert sliced_wasserstein(s * x, s * y, seed=0) == pytest.approx(
+            s * sliced_wasserstein(x, y, seed=0), rel=1e-10, abs=0)
+
+
+def test_issue8_class5_complex_is_refused_not_truncated():
+    # the old code dropped the imaginary part (numpy) or propagated it
+    with pytest.raises(TypeError, match="u_values has dtype complex128"):
+        wasserstein_1d(np.array([0.0, 1j]), [0.0, 1.0])
+    with pytest.raises(TypeError, match="M has dtype complex"):
+        ot_cost([1.0], [1.0], torch.tensor([[1 + 1j]]))
+    with pytest.raises(TypeError, match="x has dtype bool"):
+        sliced_wasserstein(np.ones((3, 2), dtype=bool), np.ones((3, 2)))
+
+
+def test_issue8_ot_cost_negative_costs():
+    # POT's simplex reports an infeasible problem for these costs: divlib shifts them
+    rng = np.random.default_rng(53)
+    a, b, M = simplex(rng, 4), simplex(rng, 6), rng.random((4, 6)) - 10.0
+    cost, P = ot_cost(a, b, M, return_plan=True)
+    assert np.isclose(cost, lp_oracle(a, b, M)[0], rtol=1e-10)
+    assert np.allclose(P.sum(1), a, atol=1e-14) and np.allclose(P.sum(0), b, atol=1e-14)
