@@ -420,6 +420,11 @@ def denoising_score_matching_loss(
     x_noisy = x + sig[:, None] * z
     s = score_fn(x_noisy, sig) if noise_conditional else score_fn(x_noisy)
     check_output(s, "score_fn", [tuple(x.shape)], get_backend(s))
+    if not isinstance(s, torch.Tensor):
+        raise TypeError(
+            f"score_fn returned {type(s).__name__}; the denoising loss needs a torch score "
+            "function (tensor in, tensor out) to be differentiable in its parameters."
+        )
     if scalar:
         # 1/2 ||s(x~) + (x~ - x)/sigma^2||^2 = 1/2 ||s + z/sigma||^2
         per_sample = 0.5 * torch.sum((s + z / sig[:, None]) ** 2, dim=1)

@@ -37,3 +37,13 @@ def npy(v):
     if isinstance(v, torch.Tensor):
         return v.detach().cpu().numpy()
     return np.asarray(v, dtype=np.float64)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module of tiny tensors (faster, and immune to a busy
+    second core); use with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

@@ -567,3 +567,9 @@ def test_training_that_diverges_names_lr():
     model = divlib.ScoreMLP(2, hidden=8, seed=0, dtype=torch.float64)
     with pytest.raises(ValueError, match="lower lr"):
         divlib.train_score_model(model, X * 1e150, loss="sliced", n_steps=50, lr=1e300)
+
+
+def test_denoising_loss_refuses_a_numpy_score():
+    """Was: numpy + tensor arithmetic inside the loss (torch's error, or an ndarray)."""
+    with pytest.raises(TypeError, match="score_fn returned ndarray"):
+        divlib.denoising_score_matching_loss(lambda y: -y.numpy(), torch.tensor(X), 0.5, seed=0)

@@ -17,13 +17,7 @@ import divlib
 from divlib import GaussianMixture, LinearScore, ScoreMLP, fisher_divergence, train_score_model
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: one thread is faster, and immune to a busy second core."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 @pytest.mark.parametrize("loss", ["hyvarinen", "sliced", "denoising"])

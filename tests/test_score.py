@@ -31,13 +31,7 @@ from divlib import (
 # -- helpers ------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: one thread is faster, and immune to a busy second core."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def random_spd(d, rng, scale=1.0):
@@ -360,9 +354,13 @@ def test_annealed_langevin_is_reproducible_and_calls_score_with_per_sample_sigma
     assert [float(u[0]) for u in seen[:4]] == [2.0, 2.0, 1.0, 1.0]
 
 
-def test_progress_bar_runs():
+def test_progress_bar_is_drawn_only_when_asked(capsys):
     x = langevin_sample(lambda x: -x, np.zeros((2, 1)), step_size=0.1, n_steps=3, seed=0, progress=True)
     assert x.shape == (2, 1)
+    assert "Langevin" in capsys.readouterr().err
+    annealed_langevin_sample(lambda x, s: -x, np.zeros((2, 1)), [1.0], step_size=0.1,
+                             n_steps_each=3, seed=0)
+    assert capsys.readouterr().err == ""
 
 
 # -- bad input ------------------------------------------------------------------------------
