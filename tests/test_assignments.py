@@ -39,7 +39,7 @@ NAMES = [m.stem for m in MASTERS]
 #: The first assignment gets the full fixture folder; the others full, blank and one bug.
 ALL_KINDS = ["full", "blank", "one_bug", "raises", "loops", "corrupt"]
 FEW_KINDS = ["full", "blank", "one_bug"]
-CELL_TIMEOUT = 20
+CELL_TIMEOUT = 30  # generous: a legitimate cell takes < 2 s of CPU, this machine may be 8x shared
 
 
 @pytest.fixture(scope="module")
@@ -291,15 +291,16 @@ def test_colab_setup_writes_tests_and_grader_check_runs(built, tmp_path, monkeyp
     monkeypatch.setattr("urllib.request.urlopen", urlopen)
     monkeypatch.setattr(otter.check.utils, "get_ipython", lambda: "<google.colab._shell>")
     ns = {}
-    exec(compile(src, "setup", "exec"), ns)
+    exec(compile(src, "setup", "exec"), ns)  # noqa: S102 (the cell under test)
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     raw = url.replace("github.com", "raw.githubusercontent.com")
     assert fetched == [f"{raw}/main/assignments/student/{name}.ipynb"]
     assert (tmp_path / "tests" / "q1.py").exists()
-    exec("import numpy as np\ndef entropy(p):\n    return 0.0\n", ns)
+    exec("import numpy as np\ndef entropy(p):\n    return 0.0\n", ns)  # noqa: S102
     result = ns["grader"].check("q1", ns)
     assert not result.passed_all
-    exec("def entropy(p):\n    p = np.asarray(p)\n    return float(-(p * np.log(p)).sum())\n", ns)
+    right = "def entropy(p):\n    p = np.asarray(p)\n    return float(-(p * np.log(p)).sum())\n"
+    exec(right, ns)  # noqa: S102
     assert ns["grader"].check("q1", ns).passed_all
 
 
@@ -338,7 +339,7 @@ def test_notebook_time_limit_stops_a_loop_that_ignores_interrupts(built, tmp_pat
     loop = "while True:\\n    try:\\n        time.sleep(0.1)\\n    except BaseException:\\n        pass\\n"
     (folder / "stubborn.ipynb").write_text(text.replace(old, "import time\\n" + loop + old))
     rows = assignments.grade(folder, folder / "grades.csv", jobs=1, cell_timeout=60,
-                             notebook_timeout=15, progress=False)
+                             notebook_timeout=10, progress=False)
     auto = [r for r in rows if r["reason"] != "graded by hand" and r["score"] != ""]
     assert auto and all(r["score"] == 0 for r in auto)
-    assert all("longer than the 15 s limit" in r["reason"] for r in auto)
+    assert all("longer than the 10 s limit" in r["reason"] for r in auto)
