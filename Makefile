@@ -29,6 +29,8 @@ help:
 	@echo "make sync    re-execute the chapters: book/*.md -> book/*.ipynb with fresh outputs"
 	@echo "make serve   serve _build/html on http://127.0.0.1:8000"
 	@echo "make bench   run the benchmarks against scipy and POT"
+	@echo "make assignments   student notebooks, pages and autograders from assignments/masters"
+	@echo "make grade SUBMISSIONS=dir [JOBS=N]   grade every .ipynb in dir into dir/grades.csv"
 	@echo "make clean   remove _build (keeps .venv); make distclean also removes .venv"
 
 venv: $(STAMP)
