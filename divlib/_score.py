@@ -481,13 +481,35 @@ def _moved(nx, x, delta, t, step_size):
     return out
 
 
-def _langevin_step(nx, x, score, step, rng, t, step_size):
+class _BlowUpWatch:
+    """Flags a chain whose largest |x| doubles at 10 steps in a row (2^10 = 1000-fold).
+
+    An unstable step multiplies the distance to the mode by a constant factor
+    > 1 at every step; a stable chain started far away or at a point grows at
+    most for a step or two (then sub-geometrically), so this catches a blow-up
+    long before it overflows without flagging a converging chain.
+    """
+
+    def __init__(self):
+        self.last, self.run = 0.0, 0
+
+    def __call__(self, nx, x, t, step_size):
+        m = float(nx.max(nx.abs(x)))
+        self.run = self.run + 1 if (self.last > 0 and m >= 2 * self.last) else 0
+        self.last = m
+        if self.run >= 10:
+            _diverged(t, step_size, f"the largest |x| doubled at each of the last 10 steps (now {m:.3g})")
+
+
+def _langevin_step(nx, x, score, step, rng, t, step_size, watch):
     """x <- x + step s(x) + sqrt(2 step) z, z ~ N(0, I) drawn by numpy (same chain in both backends)."""
     s = _chain_score(score, x, nx, t, step_size)
     z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=first_tensor(x))
     with np.errstate(over="ignore", invalid="ignore"):
         delta = step * s + math.sqrt(2.0 * step) * z
-    return _moved(nx, x, delta, t, step_size)
+    x = _moved(nx, x, delta, t, step_size)
+    watch(nx, x, t, step_size)
+    return x
 
 
 def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=False, return_path=False):
@@ -567,8 +589,9 @@ def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=Fal
     n_steps = check_scalar(n_steps, "n_steps", low=0, integer=True)
     return_path = check_flag(return_path, "return_path")
     path = [x] if return_path else None
+    watch = _BlowUpWatch()
     for t in progress_bar(range(n_steps), progress, "Langevin"):
-        x = _langevin_step(nx, x, score_fn, step, rng, t, step)
+        x = _langevin_step(nx, x, score_fn, step, rng, t, step, watch)
         if return_path:
             path.append(x)
     return nx.stack(path) if return_path else x
@@ -691,8 +714,9 @@ def annealed_langevin_sample(
             f"to {sigma_L:g}); use a narrower range of noise levels or a smaller step_size."
         )
     steps = [(s_i, a_i) for s_i, a_i in zip(levels, alphas) for _ in range(n_steps_each)]
+    watch = _BlowUpWatch()
     for t, (sigma_i, alpha_i) in enumerate(progress_bar(steps, progress, "annealed Langevin")):
-        x = _langevin_step(nx, x, lambda x: score(x, sigma_i), alpha_i, rng, t, step)
+        x = _langevin_step(nx, x, lambda x: score(x, sigma_i), alpha_i, rng, t, step, watch)
     if denoise:  # Tweedie: E[x | x~] = x~ + sigma^2 grad log p_sigma(x~)
         s = _chain_score(lambda x: score(x, sigma_L), x, nx, len(steps), step)
         with np.errstate(over="ignore", invalid="ignore"):

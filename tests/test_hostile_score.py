@@ -573,3 +573,17 @@ def test_denoising_loss_refuses_a_numpy_score():
     """Was: numpy + tensor arithmetic inside the loss (torch's error, or an ndarray)."""
     with pytest.raises(TypeError, match="score_fn returned ndarray"):
         divlib.denoising_score_matching_loss(lambda y: -y.numpy(), torch.tensor(X), 0.5, seed=0)
+
+
+@pytest.mark.parametrize("to", [np.asarray, torch.tensor])
+def test_blow_up_is_caught_before_overflow(to):
+    """Was: 20 steps at 50 times the stable step returned samples of size 1e34, silently."""
+    with pytest.raises(ValueError, match=r"doubled at each of the last 10 steps.*step_size = 100"):
+        divlib.langevin_sample(score, to(X), step_size=100.0, n_steps=20, seed=0)
+
+
+@pytest.mark.parametrize("x0", [np.zeros((500, 1)), np.full((500, 1), 1e-12), np.full((500, 1), 1e6)])
+def test_converging_chains_are_not_flagged(x0):
+    """From a point, from almost a point, from far away: a stable step converges to N(3, 1)."""
+    x = divlib.langevin_sample(lambda x: -(x - 3.0), x0, step_size=0.5, n_steps=300, seed=0)
+    assert abs(float(np.mean(x)) - 3.0) < 0.2
