@@ -131,7 +131,7 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
         check_elementwise_output(f_t, t, "f", nx)
         terms = q_safe * f_t  # q_i f(p_i / q_i)
     if f_prime_inf == math.inf:
-        limit = nx.where(p > 0, math.inf, 0.0)  # p_i f'(inf): inf, or 0 when p_i = 0
+        limit = nx.where(p > 0, math.inf, 0.0 * p)  # p_i f'(inf): inf, or 0 when p_i = 0
     else:
         limit = p * f_prime_inf
     terms = nx.where(q0, limit, terms)
@@ -304,5 +304,5 @@ def chi2_divergence(p, q, *, axis=-1, normalize=False):
     d = p - q
     with np.errstate(over="ignore"):  # q_i < ~1e-308: the term is beyond float64, inf
         terms = d * d / q_safe  # (p_i - q_i)^2 / q_i where q_i > 0
-    terms = nx.where(q0, nx.where(p > 0, math.inf, 0.0), terms)
+    terms = nx.where(q0 & (p > 0), math.inf, terms)  # q_i = 0 = p_i: d = 0, the term is 0
     return nx.sum(terms, axis=axis)

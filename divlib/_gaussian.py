@@ -277,11 +277,14 @@ def gaussian_monge_map(m0, C0, m1, C1):
     A = 0.5 * (A + nx.transpose(A))
 
     def T(x):
-        x = nx.asarray(check_real_dtype(x, "x"), like=A)
+        # the points join the map's arrays under the one dtype policy (a list is weak)
+        x_, A_, m0_, m1_ = nx.asarrays(
+            check_real_dtype(x, "x"), A, m0, m1, dtype=nx.result_dtype(x, A)
+        )
         if d == 1:
-            return m1[0] + A[0, 0] * (x - m0[0])
-        check_points_in(x, d)
-        return m1 + nx.matmul(x - m0, nx.transpose(A))
+            return m1_[0] + A_[0, 0] * (x_ - m0_[0])
+        check_points_in(x_, d)
+        return m1_ + nx.matmul(x_ - m0_, nx.transpose(A_))
 
     T.A, T.m0, T.m1 = A, m0, m1
     return T

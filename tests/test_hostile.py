@@ -46,7 +46,7 @@ def xlogx(t):
 
 
 def monge_apply(*args):
-    return divlib.gaussian_monge_map(*args)(np.array([[0.3, -0.7], [1.0, 2.0]]))
+    return divlib.gaussian_monge_map(*args)([[0.3, -0.7], [1.0, 2.0]])  # a list: weak dtype
 
 
 #: name -> (function, {argument: (kind, good value)}, keyword arguments)
@@ -350,3 +350,51 @@ def test_f_written_once_serves_both_backends():
     assert abs(float(divlib.f_divergence(P, Q, xlogx)) - want) < 1e-14
     got = divlib.f_divergence(torch.tensor(P), torch.tensor(Q), xlogx)
     assert isinstance(got, torch.Tensor) and abs(float(got) - want) < 1e-14
+
+
+# -- mixed numpy/torch and float32 for every function ----------------------------------
+
+TORCH_OUT = sorted(f for f in FUNCS if f != "knn_kl_divergence")  # knn returns a float
+
+
+def _as(value, kind):
+    a = np.asarray(value, dtype=np.float64)
+    return {"t32": torch.tensor(a, dtype=torch.float32), "t64": torch.tensor(a),
+            "n32": a.astype(np.float32), "n64": a, "list": a.tolist()}[kind]
+
+
+KIND_DTYPE = {"t32": torch.float32, "t64": torch.float64, "n32": torch.float32, "n64": torch.float64}
+
+
+def expected_dtype(kinds):
+    """The policy, written out: torch if a tensor is given; floating inputs promote,
+    lists do not count; nothing floating: float64 (numpy) or torch's default."""
+    floats = [KIND_DTYPE[k] for k in kinds if k in KIND_DTYPE]
+    torch_out = any(k.startswith("t") for k in kinds)
+    if not floats:
+        return torch.get_default_dtype() if torch_out else np.float64
+    dt = torch.float64 if torch.float64 in floats else torch.float32
+    if torch_out:
+        return dt
+    return np.float64 if dt == torch.float64 else np.float32
+
+
+@pytest.mark.parametrize("fname", TORCH_OUT)
+@pytest.mark.parametrize(
+    "kinds",
+    [("t32", "t32"), ("t32", "list"), ("t32", "n64"), ("n64", "t32"), ("t64", "n32"), ("n32", "n32"),
+     ("n32", "list"), ("n64", "n32"), ("list", "list"), ("list", "t64")],
+    ids="-".join,
+)
+def test_mixed_kinds_promote_and_give_the_right_value(fname, kinds):
+    # the first array argument in one kind, all the others in the second
+    _, args, _ = FUNCS[fname]
+    names = list(args)
+    kinds = kinds[: len(names)] if len(names) == 1 else kinds
+    override = {n: _as(args[n][1], kinds[0] if i == 0 else kinds[1]) for i, n in enumerate(names)}
+    got = call(fname, **override)
+    dtype = expected_dtype(kinds)
+    assert got.dtype == dtype, (fname, kinds, got.dtype)
+    low = any(k.endswith("32") for k in kinds)  # float32 inputs carry 7 digits
+    tol = 1e-5 if low else 1e-9
+    np.testing.assert_allclose(npy(got), oracle(fname), rtol=tol, atol=tol)
