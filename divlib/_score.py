@@ -89,8 +89,9 @@ def fisher_divergence(score_p, score_q, x):
     Returns
     -------
     F : ndarray or torch.Tensor, shape ()
-        The estimate, :math:`\ge 0`. A tensor ``x`` gives a tensor, differentiable
-        through the score functions.
+        The estimate, :math:`\ge 0`. A tensor ``x`` (or a score returning
+        tensors) gives a tensor, differentiable through the score functions;
+        float32 scores give a float32 estimate.
 
     Raises
     ------
