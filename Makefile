@@ -72,7 +72,7 @@ test-browser: $(STAMP)
 	fi; exit $$rc
 
 test-lib: $(STAMP)
-	$(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py
+	$(ONE_CORE) $(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py
 
 test-notebooks: $(STAMP)
 	$(ONE_CORE) $(PY) -m pytest -q -p no:randomly --nbval --nbval-current-env \
@@ -87,15 +87,23 @@ check: $(STAMP)
 api: $(STAMP)
 	$(PY) scripts/api_pages.py write
 
+# Two lanes on two cores: the notebooks (nbval, one thread) in one, the checks, library
+# tests, assignments and benchmark smoke run in the other (its output is shown when it
+# ends); then the strict build and the browser test, which need the built site.
+LOGS := _build/logs
 test: $(STAMP)
-	@fail=0; \
-	$(MAKE) --no-print-directory check || fail=1; \
-	$(MAKE) --no-print-directory test-lib || fail=1; \
+	@mkdir -p $(LOGS); fail=0; \
+	( for t in check test-lib test-assignments bench-smoke; do \
+	    $(MAKE) --no-print-directory $$t > $(LOGS)/$$t.log 2>&1; echo $$? > $(LOGS)/$$t.rc; \
+	  done ) & lane=$$!; \
 	$(MAKE) --no-print-directory test-notebooks || fail=1; \
+	wait $$lane; \
+	for t in check test-lib test-assignments bench-smoke; do \
+	  echo "=== make $$t (ran beside the notebooks)"; cat $(LOGS)/$$t.log; \
+	  test "$$(cat $(LOGS)/$$t.rc)" = 0 || { echo "make $$t: FAILED"; fail=1; }; \
+	done; \
 	$(MAKE) --no-print-directory book-strict || fail=1; \
 	$(MAKE) --no-print-directory test-browser || fail=1; \
-	$(MAKE) --no-print-directory bench-smoke || fail=1; \
-	$(MAKE) --no-print-directory test-assignments || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "make test: FAILED (see above)"; exit 1; fi; \
 	echo "make test: all checks passed"
 
