@@ -20,7 +20,7 @@ JB_FLAGS := -W -n --keep-going
 # cores can be 10x slower on the chapters' small tensors); results do not depend on it.
 ONE_CORE := OMP_NUM_THREADS=1
 
-.PHONY: help venv cache-key api book book-strict test test-browser test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
+.PHONY: help venv cache-key api format book book-strict test test-browser test-lib test-notebooks check sync serve bench bench-smoke lock clean distclean
 .PHONY: assignments grade test-assignments
 
 help:
@@ -29,6 +29,8 @@ help:
 	@echo "make sync    re-execute the chapters: book/*.md -> book/*.ipynb with fresh outputs"
 	@echo "make serve   serve _build/html on http://127.0.0.1:8000"
 	@echo "make bench   run the benchmarks against scipy and POT"
+	@echo "make format  format the chapters' code cells (ruff, 84 columns) and re-pair them"
+	@echo "make api     regenerate the divlib reference pages after a change of divlib.__all__"
 	@echo "make assignments   student notebooks, pages and autograders from assignments/masters"
 	@echo "make grade SUBMISSIONS=dir [JOBS=N]   grade every .ipynb in dir into dir/grades.csv"
 	@echo "make clean   remove _build (keeps .venv); make distclean also removes .venv"
@@ -82,6 +84,12 @@ check: $(STAMP)
 	$(PY) scripts/notebooks.py check
 	$(PY) scripts/lint_sources.py
 	$(PY) scripts/api_pages.py check
+
+# Format the chapters' code cells (ruff, 84 columns: what the site's code column shows),
+# then re-pair their notebooks without re-executing them.
+format: $(STAMP)
+	$(PY) scripts/format_chapters.py write
+	$(PY) scripts/notebooks.py pair $$($(PY) -c "import sys; sys.path.insert(0, 'scripts'); import notebooks; print(' '.join(str(p) for p in notebooks.paired_sources()))")
 
 # Regenerate the divlib reference pages (book/api/*.md) after a change of divlib.__all__.
 api: $(STAMP)
