@@ -126,6 +126,11 @@ def _scale_for(s: float, p: float) -> float:
     return float(np.ldexp(1.0, int(np.frexp(s)[1]) - 1))
 
 
+def _unscale(w, scale):
+    """The result ``w`` times the power of two the inputs were divided by (if any)."""
+    return w if scale == 1.0 else w * scale
+
+
 def _root(c, p, nx):
     """c^(1/p) for c >= 0, with a finite (zero) torch gradient at c = 0."""
     if p == 1:
@@ -276,12 +281,12 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     if wu is None and wv is None and n == m:
         # sort and difference: the i-th order statistics are coupled
         gap = nx.abs(nx.sort(u) - nx.sort(v))
-        return _root(nx.mean(_pow(gap, p, nx)), p, nx) * scale
+        return _unscale(_root(nx.mean(_pow(gap, p, nx)), p, nx), scale)
     wu = nx.full((n,), 1.0 / n, like=u) if wu is None else wu
     wv = nx.full((m,), 1.0 / m, like=v) if wv is None else wv
     iu, iv = nx.argsort(u), nx.argsort(v)
     cu, cv = nx.cumsum(wu[iu], axis=0), nx.cumsum(wv[iv], axis=0)
-    return _root(_quantile_cost(u[iu], v[iv], cu, cv, p, nx), p, nx) * scale
+    return _unscale(_root(_quantile_cost(u[iu], v[iv], cu, cv, p, nx), p, nx), scale)
 
 
 def monge_map_1d(u_values, v_values):
@@ -597,7 +602,7 @@ def wasserstein_discrete(x, y, a=None, b=None, *, p=2):
     scale = _scale_for(_abs_max(nx, x, y), p)
     if scale != 1.0:
         x, y = x / scale, y / scale
-    return _root(ot_cost(a, b, _cost_matrix(x, y, p, nx)), p, nx) * scale
+    return _unscale(_root(ot_cost(a, b, _cost_matrix(x, y, p, nx)), p, nx), scale)
 
 
 # ---------------------------------------------------------------------------
@@ -691,4 +696,4 @@ def sliced_wasserstein(x, y, *, n_projections=50, p=2, seed=None):
         cu = nx.from_numpy((np.arange(1, n + 1) / n).astype(dtype), like=x)
         cv = nx.from_numpy((np.arange(1, m + 1) / m).astype(dtype), like=x)
         wpp = _quantile_cost(xs, ys, cu, cv, p, nx)
-    return _root(nx.mean(wpp), p, nx) * scale
+    return _unscale(_root(nx.mean(wpp), p, nx), scale)
