@@ -100,9 +100,11 @@ def kr_dual_objective(critic, x, y):
 
     Notes
     -----
-    numpy inputs become tensors of the critic's parameter dtype, or (a critic
-    without parameters) of the promoted dtype of the inputs (float64 for numpy
-    float64); a 1-D sample is points on the line.
+    The samples (numpy or tensors) are converted to the dtype of the critic's
+    parameters (the only dtype its layers accept), or, for a critic without
+    parameters, to the promoted dtype of the inputs (float64 when numpy float64
+    or a float64 tensor is involved; never an integer dtype). A 1-D sample is
+    points on the line.
 
     Examples
     --------
