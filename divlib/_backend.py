@@ -586,7 +586,7 @@ def get_backend(*arrays):
     start this way; it is public so that a user's callable, such as the
     generator ``f`` of :func:`divlib.f_divergence`, can be written once for
     both. Mixed inputs resolve to torch; ``nx.asarrays(*xs)`` converts them
-    all to one floating dtype (:meth:`result_dtype`: floating inputs keep
+    all to one floating dtype (``nx.result_dtype``: floating inputs keep
     their precision, integers and lists never truncate).
 
     Parameters

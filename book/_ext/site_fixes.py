@@ -52,18 +52,30 @@ class AuthorYearLabelStyle(BaseLabelStyle):
     """``Last 2019``, ``Last & Other 2019``, ``Last et al. 2019``."""
 
     def format_labels(self, sorted_entries):
-        for entry in sorted_entries:
-            people = entry.persons.get("author") or entry.persons.get("editor") or []
-            names = [_last(p) for p in people]
-            if not names:
-                who = _plain(entry.fields.get("title", entry.key)).split(":")[0][:30]
-            elif len(names) == 1:
-                who = names[0]
-            elif len(names) == 2:
-                who = f"{names[0]} & {names[1]}"
+        entries = list(sorted_entries)
+        base = [self._label(e) for e in entries]
+        count = {b: base.count(b) for b in base}
+        seen: dict[str, int] = {}
+        for b in base:  # "Song et al. 2021a", "Song et al. 2021b": labels must be unique
+            if count[b] == 1:
+                yield b
             else:
-                who = f"{names[0]} et al."
-            yield f"{who} {entry.fields.get('year', 'n.d.')}"
+                seen[b] = seen.get(b, 0) + 1
+                yield f"{b}{chr(ord('a') + seen[b] - 1)}"
+
+    @staticmethod
+    def _label(entry) -> str:
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [_last(p) for p in people]
+        if not names:
+            who = _plain(entry.fields.get("title", entry.key)).split(":")[0][:30]
+        elif len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} & {names[1]}"
+        else:
+            who = f"{names[0]} et al."
+        return f"{who} {entry.fields.get('year', 'n.d.')}"
 
 
 class AuthorYearStyle(UnsrtStyle):
