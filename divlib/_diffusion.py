@@ -135,8 +135,9 @@ class VPSchedule:
     T = 1.0
 
     def __init__(self, beta_min=0.1, beta_max=20.0):
-        self.beta_min = check_scalar(beta_min, "beta_min", low=0.0, high=np.inf, high_inclusive=False)
-        self.beta_max = check_scalar(beta_max, "beta_max", low=0.0, high=np.inf, high_inclusive=False)
+        finite = {"low": 0.0, "high": np.inf, "high_inclusive": False}
+        self.beta_min = check_scalar(beta_min, "beta_min", **finite)
+        self.beta_max = check_scalar(beta_max, "beta_max", **finite)
         if self.beta_max < self.beta_min:
             raise ValueError(
                 f"beta_max must be >= beta_min (beta(t) increases from beta_min to beta_max), "
@@ -172,7 +173,7 @@ class VPSchedule:
         return nx.exp(-self.integral(t))
 
     def marginal(self, t):
-        r"""The coefficients :math:`(\alpha_t, \sigma_t)` of :math:`x_t = \alpha_t x_0 + \sigma_t z`.
+        r"""Coefficients :math:`(\alpha_t, \sigma_t)` of :math:`x_t = \alpha_t x_0 + \sigma_t z`.
 
         Returns
         -------
@@ -254,7 +255,7 @@ class VPSchedule:
         return t
 
     def ddpm_betas(self, n_steps):
-        r"""The discrete DDPM schedule with ``n_steps`` steps: :math:`\beta_k` and :math:`\bar\alpha_k`.
+        r"""The DDPM schedule with ``n_steps`` steps: :math:`\beta_k` and :math:`\bar\alpha_k`.
 
         .. math::
 
@@ -388,7 +389,10 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
     else:
         t = schedule._per_sample_time(t, n, nx, like)
         if float(nx.to_numpy(nx.min(t))) <= 0:
-            raise ValueError("t must be > 0: at t = 0 there is no noise and the target -z/sigma_t is infinite.")
+            raise ValueError(
+                "t must be > 0: at t = 0 there is no noise and the target -z/sigma_t "
+                "is infinite."
+            )
     z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=like)  # (n, d)
     alpha, sigma = schedule.marginal(t)  # (n,), (n,)
     x_t = alpha[:, None] * x + sigma[:, None] * z

@@ -307,7 +307,8 @@ def test_schedule_rejects_bad_rates(kwargs, exc, match):
 
 
 def test_schedule_rejects_bad_times():
-    with pytest.raises(ValueError, match=r"t has 1 out-of-range entry \(e.g. -0.1\); every entry must be >= 0"):
+    msg = r"t has 1 out-of-range entry \(e.g. -0.1\); every entry must be >= 0"
+    with pytest.raises(ValueError, match=msg):
         SCH.alpha_bar(np.array([0.5, -0.1]))
     with pytest.raises(ValueError, match="t has 1 NaN entry"):
         SCH.marginal(np.array([np.nan, 0.5]))
@@ -346,7 +347,8 @@ def test_loss_rejects_bad_input():
         vp_denoising_loss(good, np.zeros(4), SCH)
     with pytest.raises(ValueError, match=r"x is empty"):
         vp_denoising_loss(good, np.zeros((0, 2)), SCH)
-    with pytest.raises(ValueError, match=r"weighting must be one of \('sigma2', 'likelihood', 'none'\)"):
+    msg = r"weighting must be one of \('sigma2', 'likelihood', 'none'\)"
+    with pytest.raises(ValueError, match=msg):
         vp_denoising_loss(good, x, SCH, weighting="snr")
     with pytest.raises(ValueError, match="t must be > 0"):
         vp_denoising_loss(good, x, SCH, t=0.0)
