@@ -167,12 +167,21 @@ def _slowest_cells(nb, n: int = 3) -> list[str]:
     return [f"  {sec:5.1f} s  cell {i:>3}  {first}" for sec, i, first in rows[:n]]
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def _make_stable(nb, stem: str) -> None:
     """Drop what changes on every run (timestamps, random cell ids) so a re-sync of an
-    unchanged chapter leaves a clean ``git diff``."""
+    unchanged chapter leaves a clean ``git diff``; and drop ipywidgets state (tqdm's
+    notebook progress bars): a page that stores widgets loads require.js and the widget
+    manager from a CDN, which fails offline. A finished progress bar tells a reader of
+    the static page nothing (its text form is a bar stuck at 0%), so it is dropped."""
+    nb.metadata.pop("widgets", None)
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         cell["id"] = f"{stem[:40]}-{i}".replace(".", "-")
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
 
 
 def stored_outputs_config() -> Path:

@@ -14,6 +14,7 @@
   ``_config.yml``).
 - Font Awesome's 1.4 MB script is not loaded: the theme's stylesheet already draws every
   icon with the Font Awesome webfont.
+- Figures are stored as 256-colour PNGs when that is smaller (2.7x lighter).
 - Source maps (about 3.4 MB of ``*.map`` files no reader needs) are not shipped.
 - Bibliography labels are author-year, like the citations in the text, decoded from
   LaTeX (``Peyré & Cuturi 2019``, not ``PeyreC19``): ``bibtex_default_style: divergences``
@@ -132,9 +133,32 @@ def _config(app, config):
 
 
 
+def _quantize_png(path: Path) -> None:
+    """Rewrite a figure as a 256-colour PNG when that is smaller (plots have few colours;
+    this made the figures 2.7x lighter with no visible change)."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.load()
+    if im.mode in ("RGBA", "LA") and im.getextrema()[-1][0] < 255:
+        q = im.convert("RGBA").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    else:
+        q = im.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    tmp = path.with_suffix(".tmp.png")
+    q.save(tmp, "PNG", optimize=True)
+    if tmp.stat().st_size < path.stat().st_size:
+        tmp.replace(path)
+    else:
+        tmp.unlink()
+
+
 def _slim_output(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    for png in (Path(app.outdir) / "_images").glob("*.png"):
+        _quantize_png(png)
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         new = FONTAWESOME_JS.sub("", text)
