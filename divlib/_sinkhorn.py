@@ -79,10 +79,20 @@ def _lse(nx):
 
 
 def _make_lse(nx, C):
-    """The log-sum-exp of the loop for the cost ``C``: on numpy the same sum with one
-    work buffer reused in place (no allocation per iteration), else :func:`_lse`."""
-    if not isinstance(C, np.ndarray):
-        return _lse(nx)
+    """The log-sum-exp of the loop for the cost ``C``, as :func:`_lse`: on numpy with one
+    work buffer reused in place (no allocation per iteration); on torch with one (n, m)
+    temporary per call, updated in place (autograd-safe: the subtraction needs no
+    saved value and exp saves its own output)."""
+    if not isinstance(C, np.ndarray):  # torch: the same steps, in place where autograd allows
+
+        def lse_t(K, h, w, axis):
+            Z = K + (h[None, :] if axis == 1 else h[:, None])  # a fresh (n, m) tensor
+            mx = nx.detach(nx.max(Z, axis=axis))
+            mx = nx.where(nx.isfinite(mx), mx, 0.0)
+            Z.sub_(mx[:, None] if axis == 1 else mx[None, :]).exp_()  # exp keeps its output
+            return nx.log(nx.matmul(Z, w) if axis == 1 else nx.matmul(w, Z)) + mx
+
+        return lse_t
     buf = np.empty(C.shape, dtype=C.dtype)
 
     def lse(K, h, w, axis):
