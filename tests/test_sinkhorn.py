@@ -14,11 +14,17 @@ import numpy as np
 import ot
 import pytest
 import torch
+from conftest import HYP, npy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from divlib import ConvergenceWarning, ot_cost, sinkhorn, sinkhorn_divergence, wasserstein_discrete
-from conftest import HYP, npy  # noqa: E402  (tests/conftest.py)
+from divlib import (
+    ConvergenceWarning,
+    ot_cost,
+    sinkhorn,
+    sinkhorn_divergence,
+    wasserstein_discrete,
+)
 
 
 def simplex(rng, n, zeros=0):
@@ -100,7 +106,7 @@ def test_sinkhorn_gradcheck():
     a = torch.tensor(simplex(rng, 4), requires_grad=True)
     b = torch.tensor(simplex(rng, 5))
     M = torch.tensor(rng.random((4, 5)), requires_grad=True)
-    f = lambda a_, M_: sinkhorn(a_ / a_.sum(), b, M_, 0.5, max_iter=5000, tol=1e-14)  # noqa: E731
+    f = lambda a_, M_: sinkhorn(a_ / a_.sum(), b, M_, 0.5, max_iter=5000, tol=1e-14)
     assert torch.autograd.gradcheck(f, (a, M), atol=1e-6)
 
 

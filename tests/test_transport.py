@@ -12,29 +12,25 @@ with a squared Euclidean cost return W_2^2 (the tests take the root).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import ot
 import pytest
 import scipy.optimize as sopt
 import scipy.stats as sst
 import torch
-from hypothesis import given, settings
+from conftest import HYP, npy
+from hypothesis import given
 from hypothesis import strategies as st
 
 from divlib import (
+    ConvergenceWarning,
     monge_map_1d,
     ot_cost,
-    sinkhorn,
-    sinkhorn_divergence,
     sliced_wasserstein,
     wasserstein_1d,
     wasserstein_discrete,
 )
-from divlib import ConvergenceWarning
 from divlib._transport import _random_directions
-from conftest import HYP, npy  # noqa: E402  (tests/conftest.py)
 
 # -- helpers ------------------------------------------------------------------------
 
