@@ -30,7 +30,7 @@ from ._transport import (
     _points,
     _scale_for,
 )
-from ._validation import check_same_dimension, check_scalar, check_weights
+from ._validation import check_flag, check_same_dimension, check_scalar, check_weights
 
 
 # ---------------------------------------------------------------------------
@@ -255,11 +255,13 @@ def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False,
     """
     reg = _check_reg(reg)
     max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
+    return_plan = check_flag(return_plan, "return_plan")
     nx, (a, b, M) = _as_real((a, "a"), (b, "b"), (M, "M"))
     a, b, M = _check_hist(a, b, M, nx)
     tol = _check_tol(tol, nx.to_numpy(M[:0, :0]).dtype, 1e-9)
     Mn = nx.to_numpy(M)
-    eps_list = _eps_schedule(float(Mn.max() - Mn.min()), reg, bool(eps_scaling))
+    eps_list = _eps_schedule(float(Mn.max() - Mn.min()), reg,
+                             check_flag(eps_scaling, "eps_scaling"))
     f, g, err, _ = _sinkhorn_loop(a, b, M, eps_list, max_iter, tol, nx)
     if not err < tol:
         _warn_not_converged("sinkhorn", err, tol, max_iter, reg)
@@ -379,7 +381,7 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=No
     ad, bd = nx.detach(a), nx.detach(b)
     Cd_xy, Cd_xx, Cd_yy = nx.detach(C_xy), nx.detach(C_xx), nx.detach(C_yy)
     diam = max(_abs_max(nx, Cd_xy), _abs_max(nx, Cd_xx), _abs_max(nx, Cd_yy))
-    eps_list = _eps_schedule(diam, eps, bool(eps_scaling))
+    eps_list = _eps_schedule(diam, eps, check_flag(eps_scaling, "eps_scaling"))
     # identical inputs: OT_eps(a, b) is the symmetric problem itself
     same = (n == m) and all(
         np.array_equal(nx.to_numpy(s), nx.to_numpy(t)) for s, t in ((x, y), (a, b))

@@ -20,6 +20,7 @@ import numpy as np
 from ._backend import first_tensor, get_backend, to_tensors
 from ._validation import (
     check_finite,
+    check_flag,
     check_nonnegative,
     check_not_empty,
     check_point_cloud,
@@ -511,7 +512,7 @@ def ot_cost(a, b, M, *, return_plan=False, max_iter=None):
     >>> float(cost), P.tolist()
     (0.0, [[0.5, 0.0], [0.0, 0.5]])
     """
-    return_plan = bool(return_plan)
+    return_plan = check_flag(return_plan, "return_plan")
     nx, (a, b, M) = _as_real((a, "a"), (b, "b"), (M, "M"))
     a, b, M = _check_hist(a, b, M, nx)
     n, m = M.shape

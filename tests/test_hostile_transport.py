@@ -262,3 +262,15 @@ def test_the_table_covers_every_public_ot_function():
               "sliced_wasserstein", "sinkhorn", "sinkhorn_divergence"}
     assert ot_api <= set(divlib.__all__) and set(FUNCS) == ot_api
     assert len(CASES) == len(KINDS) * sum(len(r) for *_, r in FUNCS.values())
+
+
+@pytest.mark.parametrize("func,kwargs", [
+    (ot_cost, dict(a=WU, b=WV, M=MC, return_plan="yes")),
+    (sinkhorn, dict(a=WU, b=WV, M=MC, reg=1.0, return_plan=1)),
+    (sinkhorn, dict(a=WU, b=WV, M=MC, reg=1.0, eps_scaling="no")),
+    (sinkhorn_divergence, dict(x=X, y=Y, reg=1.0, eps_scaling=None)),
+])
+def test_switches_must_be_booleans(func, kwargs):
+    name = [k for k in kwargs if k in ("return_plan", "eps_scaling")][0]
+    with pytest.raises(TypeError, match=f"{name} must be True or False"):
+        func(**kwargs)
