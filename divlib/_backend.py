@@ -7,6 +7,20 @@ imported here: if the caller has not imported it, no input can be a tensor.
 
 The design follows POT's ``ot.backend.get_backend`` and scipy's
 ``array_namespace``, cut down to what divlib needs.
+
+The one dtype policy (``result_dtype``, ``asarrays``; ``float_dtype`` and
+``to_tensors`` for the torch-only functions apply the same rule):
+
+- Every computation runs in one floating dtype; integers are promoted to it,
+  floats are never truncated to an integer dtype.
+- Only floating arrays and tensors (and numpy floating scalars) set that
+  dtype, promoted together: float32 alone stays float32, float32 next to a
+  float64 ndarray or tensor gives float64. Lists, Python numbers and integer
+  arrays or tensors never set it.
+- With no floating input: float64 on numpy, torch's default float
+  (``torch.get_default_dtype()``, float32 unless changed) on torch. So
+  ``[0.5, 1.5]`` next to ``torch.tensor([0, 1])`` is computed in torch's
+  default float, and a float64 ndarray next to a float32 tensor in float64.
 """
 
 from __future__ import annotations
@@ -652,27 +666,20 @@ def _torch_backend():
 
 
 def float_dtype(*xs):
-    """The torch floating dtype that holds every input without loss.
-
-    :meth:`TorchBackend.result_dtype`, except that lists and integer arrays
-    count as float64, numpy's float (so a float list next to an integer tensor
-    is never narrowed to float32). Dtypes are validated first
-    (``_validation.check_real_dtype``).
-    """
-    marks = []
-    for x in xs:
-        if not is_tensor(x):
-            x = np.asarray(x)
-            x = x if x.dtype.kind == "f" else np.zeros(0)  # integers: numpy's float64
-        marks.append(x)
-    return _torch_backend().result_dtype(*marks)
+    """The torch floating dtype of a computation on ``xs``: exactly
+    :meth:`TorchBackend.result_dtype` (the one promotion policy of the module
+    docstring; lists and Python numbers never set it). Dtypes are validated
+    first (``_validation.check_real_dtype``)."""
+    return _torch_backend().result_dtype(*xs)
 
 
 def to_tensors(*xs, dtype=None):
     """Convert inputs to floating tensors of one dtype on the first tensor's device.
 
-    ``dtype`` defaults to :func:`float_dtype` of the inputs. Tensors keep their
-    autograd graph (``.to`` is differentiable and a no-op when nothing changes).
+    ``dtype`` defaults to :func:`float_dtype` of the inputs (pass the *raw*
+    inputs: a list converted to an ndarray first would count as float64).
+    Tensors keep their autograd graph (``.to`` is differentiable and a no-op
+    when nothing changes).
     """
     return _torch_backend().asarrays(*xs, dtype=float_dtype(*xs) if dtype is None else dtype)
 
@@ -711,3 +718,37 @@ def progress_bar(iterable, enabled, desc):
     from tqdm.auto import tqdm
 
     return tqdm(iterable, desc=desc, leave=False)
+
+
+# -- optimal transport: shared maths of _transport and _sinkhorn ---------------------
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative solver stopped at ``max_iter`` before reaching its tolerance."""
+
+
+def abs_max(nx, *xs) -> float:
+    """max |x| over the arrays, as a float."""
+    return max(float(nx.to_numpy(nx.max(nx.abs(x)))) for x in xs)
+
+
+def homogeneous_scale(s: float, p: float) -> float:
+    """A power of two close to ``s`` when ``s^p`` risks overflow or underflow, else 1.
+
+    W_p and the costs are homogeneous in the points: dividing them by a power
+    of two (exact in floating point) and multiplying the result back keeps
+    1e-200 and 1e300 from underflowing to 0 or overflowing to inf.
+    """
+    if not (s > 0 and np.isfinite(s)) or p * abs(np.log2(s)) <= 200:
+        return 1.0
+    return float(np.ldexp(1.0, int(np.frexp(s)[1]) - 1))
+
+
+def cost_matrix(x, y, p, nx):
+    r"""M_ij = ||x_i - y_j||^p, shape (n, m), differentiable and finite-gradient."""
+    diff = x[:, None, :] - y[None, :, :]  # (n, m, d)
+    sq = nx.sum(diff * diff, axis=-1)  # ||x_i - y_j||^2
+    if p == 2:
+        return sq
+    pos = sq > 0
+    return nx.where(pos, nx.power(nx.where(pos, sq, 1.0), p / 2.0), 0.0)

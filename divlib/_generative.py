@@ -14,24 +14,14 @@ import numpy as np
 
 from ._backend import first_tensor, get_backend
 from ._validation import (
+    as_real_array,
     check_choice,
-    check_finite,
-    check_not_empty,
     check_point_cloud,
     check_real_dtype,
     check_same_dimension,
     check_same_shape,
     check_scalar,
 )
-
-
-def _as_values(x, name, nx, like):
-    """A non-empty, finite, real array of logits or critic values."""
-    check_real_dtype(x, name)
-    x = nx.asarray(x, like=like)
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
-    return x
 
 
 def _softplus(x, nx):
@@ -100,8 +90,8 @@ def gan_discriminator_loss(real_logits, fake_logits):
     """
     nx = get_backend(real_logits, fake_logits)
     like = first_tensor(real_logits, fake_logits)
-    lr = _as_values(real_logits, "real_logits", nx, like)
-    lf = _as_values(fake_logits, "fake_logits", nx, like)
+    lr = as_real_array(real_logits, "real_logits", nx, like)
+    lf = as_real_array(fake_logits, "fake_logits", nx, like)
     for name, v in (("real_logits", lr), ("fake_logits", lf)):
         if v.ndim != 1:
             raise ValueError(
@@ -186,7 +176,7 @@ def gan_generator_loss(fake_out, *, kind="non_saturating"):
     """
     kind = check_choice(kind, "kind", GENERATOR_LOSSES)
     nx = get_backend(fake_out)
-    out = _as_values(fake_out, "fake_out", nx, first_tensor(fake_out))
+    out = as_real_array(fake_out, "fake_out", nx, first_tensor(fake_out))
     if out.ndim != 1:
         raise ValueError(
             f"fake_out must have shape (m,), one value per sample, got shape {tuple(out.shape)}; "
@@ -262,8 +252,8 @@ def kl_standard_normal(mean, log_var):
     """
     nx = get_backend(mean, log_var)
     like = first_tensor(mean, log_var)
-    mu = _as_values(mean, "mean", nx, like)
-    lv = _as_values(log_var, "log_var", nx, like)
+    mu = as_real_array(mean, "mean", nx, like)
+    lv = as_real_array(log_var, "log_var", nx, like)
     check_same_shape(mu, lv, names=("mean", "log_var"))
     return 0.5 * (mu**2 + nx.expm1(lv) - lv)  # expm1: exact 0 at (0, 0)
 

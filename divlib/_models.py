@@ -16,6 +16,7 @@ from ._score import denoising_score_matching_loss, hyvarinen_loss, sliced_score_
 from ._validation import (
     check_choice,
     check_flag,
+    check_param_dtype,
     check_point_cloud,
     check_positive_values,
     check_real_dtype,
@@ -25,18 +26,6 @@ from ._validation import (
 
 torch = import_torch()
 nn = torch.nn
-
-
-def _check_param_dtype(dtype):
-    """None (torch's default) or a floating torch dtype other than bfloat16."""
-    if dtype is None:
-        return None
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point or dtype == torch.bfloat16:
-        raise TypeError(
-            f"dtype must be None or a floating torch dtype (torch.float32, torch.float64), "
-            f"got {dtype!r}."
-        )
-    return dtype
 
 
 def _model_input(model, x, name):
@@ -100,7 +89,7 @@ class LinearScore(nn.Module):
     def __init__(self, d, *, dtype=None):
         super().__init__()
         self.d = check_scalar(d, "d", low=1, integer=True)
-        dtype = _check_param_dtype(dtype)
+        dtype = check_param_dtype(dtype)
         self.A = nn.Parameter(torch.eye(self.d, dtype=dtype))
         self.b = nn.Parameter(torch.zeros(self.d, dtype=dtype))
 
@@ -174,7 +163,7 @@ class ScoreMLP(nn.Module):
             widths = [check_scalar(w, f"hidden[{i}]", low=1, integer=True) for i, w in enumerate(hidden)]
         self.noise_conditional = check_flag(noise_conditional, "noise_conditional")
         seed = check_seed(seed, allow_generator=False)
-        dtype = _check_param_dtype(dtype)
+        dtype = check_param_dtype(dtype)
         sizes = [self.d + self.noise_conditional, *widths, self.d]
         with torch.random.fork_rng(devices=[]):
             if seed is not None:

@@ -14,23 +14,14 @@ import numpy as np
 
 from ._backend import first_tensor, get_backend
 from ._validation import (
+    as_real_array,
     check_callable,
     check_distribution,
-    check_finite,
-    check_not_empty,
     check_output,
     check_real_dtype,
     check_same_shape,
     check_scalar,
 )
-
-
-def _as_real(x, name, nx, like):
-    check_real_dtype(x, name)
-    x = nx.asarray(x, like=like)
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
-    return x
 
 
 def clipped_surrogate(log_prob_new, log_prob_old, advantages, *, eps=0.2):
@@ -104,9 +95,9 @@ def clipped_surrogate(log_prob_new, log_prob_old, advantages, *, eps=0.2):
     )
     nx = get_backend(log_prob_new, log_prob_old, advantages)
     like = first_tensor(log_prob_new, log_prob_old, advantages)
-    lp_new = _as_real(log_prob_new, "log_prob_new", nx, like)
-    lp_old = _as_real(log_prob_old, "log_prob_old", nx, like)
-    adv = _as_real(advantages, "advantages", nx, like)
+    lp_new = as_real_array(log_prob_new, "log_prob_new", nx, like)
+    lp_old = as_real_array(log_prob_old, "log_prob_old", nx, like)
+    adv = as_real_array(advantages, "advantages", nx, like)
     check_same_shape(lp_new, lp_old, names=("log_prob_new", "log_prob_old"))
     check_same_shape(lp_new, adv, names=("log_prob_new", "advantages"))
     ratio = nx.exp(lp_new - nx.detach(lp_old))  # r_i
@@ -309,7 +300,7 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     n_iter = check_scalar(n_iter, "n_iter", low=1, integer=True)
     tol = check_scalar(tol, "tol", low=0.0)
     nx = get_backend(b)
-    b = _as_real(b, "b", nx, first_tensor(b))
+    b = as_real_array(b, "b", nx, first_tensor(b))
     if len(tuple(b.shape)) != 1:
         raise ValueError(
             f"b must be a vector of shape (d,), got shape {tuple(b.shape)}."
@@ -403,7 +394,7 @@ def trust_region_step(Fvp, g, max_kl, *, n_iter=10, damping=0.0):
     damping = check_scalar(damping, "damping", low=0.0)
     check_callable(Fvp, "Fvp")
     nx = get_backend(g)
-    g = _as_real(g, "g", nx, first_tensor(g))
+    g = as_real_array(g, "g", nx, first_tensor(g))
     if not np.any(nx.to_numpy(g) != 0):
         raise ValueError("g is all zero: there is no ascent direction to scale.")
 

@@ -20,35 +20,24 @@ import warnings
 
 import numpy as np
 
-from ._transport import (
-    ConvergenceWarning,
-    _abs_max,
-    _as_real,
-    _check_hist,
-    _check_p,
-    _cost_matrix,
-    _points,
-    _scale_for,
+from ._backend import ConvergenceWarning, abs_max, cost_matrix, homogeneous_scale
+from ._validation import (
+    as_arrays,
+    check_flag,
+    check_histograms,
+    check_order,
+    check_point_cloud,
+    check_reg,
+    check_same_dimension,
+    check_scalar,
+    check_tol,
+    check_weights,
 )
-from ._validation import check_flag, check_same_dimension, check_scalar, check_weights
 
 
 # ---------------------------------------------------------------------------
 # arguments
 # ---------------------------------------------------------------------------
-def _check_reg(reg) -> float:
-    return check_scalar(reg, "reg", low=0, low_inclusive=False, high=np.inf,
-                        high_inclusive=False)
-
-
-def _check_tol(tol, dtype, default: float) -> float:
-    """``tol`` > 0; None gives ``default`` (for float64), raised to 1000 machine
-    epsilons for a lower precision (float32: about 1.2e-4), which it can reach."""
-    if tol is None:
-        return max(default, 1e3 * float(np.finfo(dtype).eps))
-    return check_scalar(tol, "tol", low=0, low_inclusive=False)
-
-
 def _eps_schedule(diam: float, reg: float, scaling: bool):
     """epsilon-scaling: halve from the cost diameter down to ``reg`` (then ``reg``)."""
     if not scaling:
@@ -253,12 +242,12 @@ def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False,
     >>> bool(abs(sinkhorn(a, b, M, 0.1) - ot_cost(a, b, M)) < 0.05)
     True
     """
-    reg = _check_reg(reg)
+    reg = check_reg(reg)
     max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
     return_plan = check_flag(return_plan, "return_plan")
-    nx, (a, b, M) = _as_real((a, "a"), (b, "b"), (M, "M"))
-    a, b, M = _check_hist(a, b, M, nx)
-    tol = _check_tol(tol, nx.to_numpy(M[:0, :0]).dtype, 1e-9)
+    nx, a, b, M = as_arrays(("a", "b", "M"), a, b, M)
+    a, b, M = check_histograms(a, b, M, nx)
+    tol = check_tol(tol, nx.to_numpy(M[:0, :0]).dtype, 1e-9)
     Mn = nx.to_numpy(M)
     eps_list = _eps_schedule(float(Mn.max() - Mn.min()), reg,
                              check_flag(eps_scaling, "eps_scaling"))
@@ -357,30 +346,31 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=No
     >>> bool(sinkhorn_divergence(x, y, reg=0.5) > 0)
     True
     """
-    reg, p = _check_reg(reg), _check_p(p)
+    reg, p = check_reg(reg), check_order(p)
     max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
-    nx, (x, y, a, b) = _as_real((x, "x"), (y, "y"), (a, "a"), (b, "b"))
-    x, y = _points(x, "x", nx), _points(y, "y", nx)
+    nx, x, y, a, b = as_arrays(("x", "y", "a", "b"), x, y, a, b, allow_none=True)
+    x = check_point_cloud(x, "x", nx, allow_1d=True, allow_scalar=True)
+    y = check_point_cloud(y, "y", nx, allow_1d=True, allow_scalar=True)
     check_same_dimension(x, y)
     n, m = x.shape[0], y.shape[0]
     a = nx.full((n,), 1.0 / n, like=x) if a is None else check_weights(a, "a", n, nx)
     b = nx.full((m,), 1.0 / m, like=y) if b is None else check_weights(b, "b", m, nx)
-    tol = _check_tol(tol, nx.to_numpy(x[:0]).dtype, 1e-6)
-    scale = _scale_for(_abs_max(nx, x, y), p)
+    tol = check_tol(tol, nx.to_numpy(x[:0]).dtype, 1e-6)
+    scale = homogeneous_scale(abs_max(nx, x, y), p)
     factor = float(np.float64(scale) ** p) if scale != 1.0 else 1.0
     if not np.isfinite(factor) or factor == 0:
         raise ValueError(
-            f"x and y have coordinates up to {_abs_max(nx, x, y):.3g}: the cost "
+            f"x and y have coordinates up to {abs_max(nx, x, y):.3g}: the cost "
             f"|x - y|^{p:g} overflows float64; rescale the points (and reg with them)."
         )
     if scale != 1.0:
         x, y = x / scale, y / scale
     eps = reg / factor
-    C_xy, C_xx, C_yy = (_cost_matrix(s, t, p, nx) for s, t in ((x, y), (x, x), (y, y)))
+    C_xy, C_xx, C_yy = (cost_matrix(s, t, p, nx) for s, t in ((x, y), (x, x), (y, y)))
     # potentials on detached copies: no graph through the iterations
     ad, bd = nx.detach(a), nx.detach(b)
     Cd_xy, Cd_xx, Cd_yy = nx.detach(C_xy), nx.detach(C_xx), nx.detach(C_yy)
-    diam = max(_abs_max(nx, Cd_xy), _abs_max(nx, Cd_xx), _abs_max(nx, Cd_yy))
+    diam = max(abs_max(nx, Cd_xy), abs_max(nx, Cd_xx), abs_max(nx, Cd_yy))
     eps_list = _eps_schedule(diam, eps, check_flag(eps_scaling, "eps_scaling"))
     # identical inputs: OT_eps(a, b) is the symmetric problem itself
     same = (n == m) and all(

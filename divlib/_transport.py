@@ -17,116 +17,31 @@ import warnings
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend, to_tensors
+from ._backend import (
+    ConvergenceWarning,
+    abs_max,
+    cost_matrix,
+    first_tensor,
+    homogeneous_scale,
+)
 from ._validation import (
+    as_arrays,
     check_finite,
     check_flag,
-    check_nonnegative,
-    check_not_empty,
+    check_histograms,
+    check_order,
     check_point_cloud,
-    check_real_dtype,
     check_same_dimension,
-    check_same_mass,
+    check_sample_values,
     check_scalar,
     check_seed,
     check_weights,
 )
 
 
-class ConvergenceWarning(UserWarning):
-    """An iterative solver stopped at ``max_iter`` before reaching its tolerance."""
-
-
 # ---------------------------------------------------------------------------
-# conversion and shared checks of the OT family
+# shared maths of the OT family (checks: _validation; cost, scaling: _backend)
 # ---------------------------------------------------------------------------
-def _as_real(*named):
-    """``(nx, arrays)``: every ``(value, name)`` checked for a real dtype, then converted
-    to one floating dtype (None stays None).
-
-    Policy: torch if any input is a tensor (``_backend.float_dtype``: floating
-    inputs keep their precision, integers and lists count as float64 unless a
-    floating tensor sets the dtype), numpy otherwise (the common floating dtype
-    of the float arrays, float64 when there is none): an integer input is
-    never truncated and float32 in stays float32.
-    """
-    raw = [None if x is None else check_real_dtype(x, name) for x, name in named]
-    present = [r for r in raw if r is not None]
-    nx = get_backend(*present)
-    if first_tensor(*present) is not None:
-        conv = iter(to_tensors(*present))
-        return nx, [None if r is None else next(conv) for r in raw]
-    floats = [r.dtype for r in present if r.dtype.kind == "f"]
-    dtype = np.result_type(np.float32, *floats) if floats else np.dtype(np.float64)
-    return nx, [None if r is None else r.astype(dtype, copy=False) for r in raw]
-
-
-def _check_p(p) -> float:
-    """The order p of W_p: a finite number >= 1."""
-    return check_scalar(p, "p", low=1, high=np.inf, high_inclusive=False)
-
-
-def _values(x, name, nx):
-    """1-D sample values (n,) (a scalar is one sample), non-empty and finite."""
-    if x.ndim == 0:
-        x = nx.reshape(x, (1,))
-    if x.ndim != 1:
-        raise ValueError(
-            f"{name} must be a 1-D array of sample values, got shape {tuple(x.shape)}; "
-            f"for points in d dimensions use wasserstein_discrete or sliced_wasserstein."
-        )
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
-    return x
-
-
-def _points(x, name, nx):
-    """A point cloud (n, d); a 1-D array is n points on the line, a scalar one point."""
-    if x.ndim == 0:
-        x = nx.reshape(x, (1,))
-    return check_point_cloud(x, name, nx, allow_1d=True)
-
-
-def _check_hist(a, b, M, nx):
-    """Histograms a (n,), b (m,) of equal mass (relative check) and a finite cost M (n, m)."""
-    for w, name in ((a, "a"), (b, "b")):
-        if w.ndim != 1:
-            raise ValueError(
-                f"{name} must be a 1-D histogram of weights, got shape {tuple(w.shape)}."
-            )
-        check_not_empty(w, name)
-        check_finite(w, name, nx)
-        check_nonnegative(w, name, nx, what="weights")
-        if not float(nx.to_numpy(nx.sum(w))) > 0:
-            raise ValueError(f"{name} sums to 0; give at least one positive weight.")
-    n, m = a.shape[0], b.shape[0]
-    if tuple(M.shape) != (n, m):
-        raise ValueError(
-            f"M has shape {tuple(M.shape)} but a has n = {n} and b has m = {m} entries; "
-            f"the cost matrix must have shape ({n}, {m})."
-        )
-    check_finite(M, "M", nx)
-    check_same_mass(a, b, nx)
-    return a, b, M
-
-
-def _abs_max(nx, *xs) -> float:
-    """max |x| over the arrays, as a float."""
-    return max(float(nx.to_numpy(nx.max(nx.abs(x)))) for x in xs)
-
-
-def _scale_for(s: float, p: float) -> float:
-    """A power of two close to ``s`` when ``s^p`` risks overflow or underflow, else 1.
-
-    W_p and the costs are homogeneous in the points: dividing them by a power
-    of two (exact in floating point) and multiplying the result back keeps
-    1e-200 and 1e300 from underflowing to 0 or overflowing to inf.
-    """
-    if not (s > 0 and np.isfinite(s)) or p * abs(np.log2(s)) <= 200:
-        return 1.0
-    return float(np.ldexp(1.0, int(np.frexp(s)[1]) - 1))
-
-
 def _unscale(w, scale):
     """The result ``w`` times the power of two the inputs were divided by (if any)."""
     return w if scale == 1.0 else w * scale
@@ -147,16 +62,6 @@ def _pow(gap, p, nx):
     if p == 2:
         return gap * gap
     return nx.power(gap, p)
-
-
-def _cost_matrix(x, y, p, nx):
-    r"""M_ij = ||x_i - y_j||^p, shape (n, m), differentiable and finite-gradient."""
-    diff = x[:, None, :] - y[None, :, :]  # (n, m, d)
-    sq = nx.sum(diff * diff, axis=-1)  # ||x_i - y_j||^2
-    if p == 2:
-        return sq
-    pos = sq > 0
-    return nx.where(pos, nx.power(nx.where(pos, sq, 1.0), p / 2.0), 0.0)
 
 
 # ---------------------------------------------------------------------------
@@ -267,16 +172,16 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     >>> round(float(wasserstein_1d([0.0, 1.0], [0.0], [0.5, 0.5], [1.0])), 4)
     0.5
     """
-    p = _check_p(p)
-    nx, (u, v, wu, wv) = _as_real((u_values, "u_values"), (v_values, "v_values"),
-                                  (u_weights, "u_weights"), (v_weights, "v_weights"))
-    u, v = _values(u, "u_values", nx), _values(v, "v_values", nx)
+    p = check_order(p)
+    nx, u, v, wu, wv = as_arrays(("u_values", "v_values", "u_weights", "v_weights"),
+                                 u_values, v_values, u_weights, v_weights, allow_none=True)
+    u, v = check_sample_values(u, "u_values", nx), check_sample_values(v, "v_values", nx)
     n, m = u.shape[0], v.shape[0]
     if wu is not None:
         wu = check_weights(nx.reshape(wu, (-1,)) if wu.ndim == 0 else wu, "u_weights", n, nx)
     if wv is not None:
         wv = check_weights(nx.reshape(wv, (-1,)) if wv.ndim == 0 else wv, "v_weights", m, nx)
-    scale = _scale_for(_abs_max(nx, u, v), p)
+    scale = homogeneous_scale(abs_max(nx, u, v), p)
     if scale != 1.0:
         u, v = u / scale, v / scale  # exact: a power of two
     if wu is None and wv is None and n == m:
@@ -343,14 +248,14 @@ def monge_map_1d(u_values, v_values):
     >>> T(np.array([0.0, 2.0, 2.5])).tolist()
     [10.0, 14.0, 15.0]
     """
-    nx, (u, v) = _as_real((u_values, "u_values"), (v_values, "v_values"))
-    u = np.sort(np.asarray(nx.to_numpy(_values(u, "u_values", nx)), dtype=np.float64))
-    v = np.sort(np.asarray(nx.to_numpy(_values(v, "v_values", nx)), dtype=np.float64))
+    nx, u, v = as_arrays(("u_values", "v_values"), u_values, v_values)
+    u = np.sort(np.asarray(nx.to_numpy(check_sample_values(u, "u_values", nx)), dtype=np.float64))
+    v = np.sort(np.asarray(nx.to_numpy(check_sample_values(v, "v_values", nx)), dtype=np.float64))
     tu = (np.arange(u.size) + 0.5) / u.size  # F_u at the order statistics
     tv = (np.arange(v.size) + 0.5) / v.size
 
     def T(x):
-        xb, (xc,) = _as_real((x, "x"))
+        xb, xc = as_arrays(("x",), x)
         if xc.ndim:
             check_finite(xc, "x", xb)
         xn = np.asarray(xb.to_numpy(xc), dtype=np.float64)
@@ -384,7 +289,7 @@ def _network_simplex(an, bn, Mn, max_iter):
     sa, sb = float(an.sum()), float(bn.sum())
     hi, lo = float(Mn.max()), float(Mn.min())
     shift = min(lo, 0.0)  # the simplex needs costs >= 0: OT(M - c) = OT(M) - c mass
-    ms = _scale_for(hi - shift, 20.0)  # a power of two when M leaves [2^-10, 2^10]
+    ms = homogeneous_scale(hi - shift, 20.0)  # a power of two when M leaves [2^-10, 2^10]
     if shift or ms != 1.0:
         Mn = (Mn - shift) / ms
     with warnings.catch_warnings():
@@ -513,8 +418,8 @@ def ot_cost(a, b, M, *, return_plan=False, max_iter=None):
     (0.0, [[0.5, 0.0], [0.0, 0.5]])
     """
     return_plan = check_flag(return_plan, "return_plan")
-    nx, (a, b, M) = _as_real((a, "a"), (b, "b"), (M, "M"))
-    a, b, M = _check_hist(a, b, M, nx)
+    nx, a, b, M = as_arrays(("a", "b", "M"), a, b, M)
+    a, b, M = check_histograms(a, b, M, nx)
     n, m = M.shape
     if max_iter is None:
         max_iter = max(100_000, 10 * n * m)
@@ -592,18 +497,19 @@ def wasserstein_discrete(x, y, a=None, b=None, *, p=2):
     >>> round(float(wasserstein_discrete(x, x + np.array([3.0, 4.0]))), 6)
     5.0
     """
-    p = _check_p(p)
-    nx, (x, y, a, b) = _as_real((x, "x"), (y, "y"), (a, "a"), (b, "b"))
-    x, y = _points(x, "x", nx), _points(y, "y", nx)
+    p = check_order(p)
+    nx, x, y, a, b = as_arrays(("x", "y", "a", "b"), x, y, a, b, allow_none=True)
+    x = check_point_cloud(x, "x", nx, allow_1d=True, allow_scalar=True)
+    y = check_point_cloud(y, "y", nx, allow_1d=True, allow_scalar=True)
     check_same_dimension(x, y)
     a = nx.full((x.shape[0],), 1.0 / x.shape[0], like=x) if a is None else check_weights(
         a, "a", x.shape[0], nx)
     b = nx.full((y.shape[0],), 1.0 / y.shape[0], like=y) if b is None else check_weights(
         b, "b", y.shape[0], nx)
-    scale = _scale_for(_abs_max(nx, x, y), p)
+    scale = homogeneous_scale(abs_max(nx, x, y), p)
     if scale != 1.0:
         x, y = x / scale, y / scale
-    return _unscale(_root(ot_cost(a, b, _cost_matrix(x, y, p, nx)), p, nx), scale)
+    return _unscale(_root(ot_cost(a, b, cost_matrix(x, y, p, nx)), p, nx), scale)
 
 
 # ---------------------------------------------------------------------------
@@ -676,13 +582,14 @@ def sliced_wasserstein(x, y, *, n_projections=50, p=2, seed=None):
     >>> bool(sliced_wasserstein(x, y, seed=0) <= wasserstein_discrete(x, y))
     True
     """
-    p = _check_p(p)
+    p = check_order(p)
     n_projections = check_scalar(n_projections, "n_projections", low=1, integer=True)
     seed = check_seed(seed)
-    nx, (x, y) = _as_real((x, "x"), (y, "y"))
-    x, y = _points(x, "x", nx), _points(y, "y", nx)
+    nx, x, y = as_arrays(("x", "y"), x, y)
+    x = check_point_cloud(x, "x", nx, allow_1d=True, allow_scalar=True)
+    y = check_point_cloud(y, "y", nx, allow_1d=True, allow_scalar=True)
     check_same_dimension(x, y)
-    scale = _scale_for(_abs_max(nx, x, y), p)
+    scale = homogeneous_scale(abs_max(nx, x, y), p)
     if scale != 1.0:
         x, y = x / scale, y / scale
     d = x.shape[1]

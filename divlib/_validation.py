@@ -107,12 +107,14 @@ def check_distribution(x, name: str, nx, *, axis: int = -1, normalize: bool = Fa
     bad = ~(np.abs(t - 1.0) <= tol)
     if np.any(bad):
         worst = float(t.reshape(-1)[np.argmax(bad.reshape(-1))])
-        raise ValueError(
-            f"{name} sums to {worst!r} along axis {axis}, not 1 "
-            f"(tolerance {tol:.3g}); pass a probability vector, or "
-            "normalize=True to divide by the sum."
-        )
+        _raise_not_unit(name, worst, tol, f" along axis {axis}",
+                        "pass a probability vector, or normalize=True to divide by the sum")
     return x
+
+
+def _raise_not_unit(name: str, total: float, tol: float, where: str, fix: str):
+    """The one message of the rule "sums to 1" (distributions and unit weights)."""
+    raise ValueError(f"{name} sums to {total!r}{where}, not 1 (tolerance {tol:.3g}); {fix}.")
 
 
 def check_same_shape(p, q, names=("p", "q")) -> None:
@@ -238,12 +240,15 @@ def check_real_dtype(x, name: str):
     return a
 
 
-def check_point_cloud(x, name: str, nx, *, allow_1d: bool = False):
+def check_point_cloud(x, name: str, nx, *, allow_1d: bool = False, allow_scalar: bool = False):
     """Validate samples as an (n, d) point cloud: non-empty and finite; return it.
 
     ``x`` is an array already converted by the backend (floating). With
-    ``allow_1d`` a 1-D ``x`` is n points on the line and is returned as (n, 1).
+    ``allow_1d`` a 1-D ``x`` is n points on the line and is returned as (n, 1);
+    with ``allow_scalar`` too, a scalar is one point on the line, (1, 1).
     """
+    if allow_scalar and x.ndim == 0:
+        x = nx.reshape(x, (1,))
     if allow_1d and x.ndim == 1:
         x = nx.reshape(x, (-1, 1))
     if x.ndim != 2:
@@ -385,13 +390,18 @@ class _NumpyView:
 # -- optimal transport: weights of points and equal masses --------------------------
 
 
-def check_weights(w, name: str, n: int, nx, *, unit: bool = True):
-    """Validate the weights ``w`` (a converted 1-D array) of ``n`` points; return it.
+def check_positive_mass(w, name: str, nx, *, n: int | None = None):
+    """Validate a 1-D array of weights of any positive total mass; return it.
 
-    Rules: shape (n,), finite, >= 0, a positive total, and a total of 1 within
-    ``SUM_TOL`` when ``unit`` (W_p compares probability distributions).
+    The general rule of weights (histograms of ``ot_cost``, ``sinkhorn``, and
+    through :func:`check_weights` the weights of points): 1-D, of length ``n``
+    when given, non-empty, finite, >= 0, and a total > 0.
     """
-    if w.ndim != 1 or w.shape[0] != n:
+    if w.ndim != 1 or (n is not None and w.shape[0] != n):
+        if n is None:
+            raise ValueError(
+                f"{name} must be a 1-D histogram of weights, got shape {tuple(w.shape)}."
+            )
         raise ValueError(
             f"{name} has shape {tuple(w.shape)} but there are {n} points; "
             f"give one weight per point, shape ({n},)."
@@ -399,14 +409,25 @@ def check_weights(w, name: str, n: int, nx, *, unit: bool = True):
     check_not_empty(w, name)
     check_finite(w, name, nx)
     check_nonnegative(w, name, nx, what="weights")
-    total = float(nx.to_numpy(nx.sum(w)))
-    if not total > 0:
+    if not float(nx.to_numpy(nx.sum(w))) > 0:
         raise ValueError(f"{name} sums to 0; give at least one positive weight.")
-    if unit and abs(total - 1.0) > SUM_TOL:
-        raise ValueError(
-            f"{name} sums to {total:.10g}, not 1 (tolerance {SUM_TOL:g}); it must be a "
-            f"probability vector: divide {name} by its sum."
-        )
+    return w
+
+
+def check_weights(w, name: str, n: int, nx, *, unit: bool = True):
+    """Validate the weights ``w`` (a converted 1-D array) of ``n`` points; return it.
+
+    :func:`check_positive_mass` with length ``n``, and with ``unit`` (W_p
+    compares probability distributions) the rule of :func:`check_distribution`:
+    a total of 1 within :func:`sum_tolerance` of the dtype.
+    """
+    check_positive_mass(w, name, nx, n=n)
+    if unit:
+        total = float(nx.to_numpy(nx.sum(w)))
+        tol = sum_tolerance(w.dtype)
+        if not abs(total - 1.0) <= tol:
+            _raise_not_unit(name, total, tol, "",
+                            f"it must be a probability vector: divide {name} by its sum")
     return w
 
 
@@ -447,20 +468,35 @@ def check_in_range(x, name: str, nx, *, low=None, high=None) -> None:
 #    f-divergences, Gaussians, estimators) ----------------------------------------------
 
 
-def as_arrays(names, *xs):
+def as_arrays(names, *xs, allow_none: bool = False):
     """Check the dtypes of the array arguments and convert them with one policy.
 
     Returns ``(nx, *arrays)``: the backend of the inputs and the arrays in one
     floating dtype (``nx.result_dtype`` of the *raw* inputs: a list never
     forces float64 on a float32 tensor, an integer never truncates a float).
     bool, complex, object, string, None and bfloat16 are refused by
-    :func:`check_real_dtype` with a ``TypeError`` naming the argument.
+    :func:`check_real_dtype` with a ``TypeError`` naming the argument; with
+    ``allow_none`` a None (an optional argument left out) stays None.
     """
     from ._backend import get_backend
 
-    checked = [check_real_dtype(x, name) for name, x in zip(names, xs)]
-    nx = get_backend(*xs)
-    return (nx, *nx.asarrays(*checked, dtype=nx.result_dtype(*xs)))
+    given = [(name, x) for name, x in zip(names, xs) if not (allow_none and x is None)]
+    checked = iter([check_real_dtype(x, name) for name, x in given])
+    raw = [x for _, x in given]
+    nx = get_backend(*raw)
+    conv = iter(nx.asarrays(*checked, dtype=nx.result_dtype(*raw)))
+    return (nx, *[None if (allow_none and x is None) else next(conv) for x in xs])
+
+
+def as_real_array(x, name: str, nx, like=None):
+    """``x`` checked for a real dtype, converted by ``nx`` (to ``like``'s dtype and device
+    when given), and checked non-empty and finite (logits, critic values, log-probabilities,
+    advantages...)."""
+    check_real_dtype(x, name)
+    x = nx.asarray(x, like=like)
+    check_not_empty(x, name)
+    check_finite(x, name, nx)
+    return x
 
 
 def check_axis(axis, ndim: int, name: str = "axis") -> int:
@@ -652,3 +688,69 @@ def check_points_in(x, d: int, name: str = "x") -> None:
         raise ValueError(
             f"{name} must have shape (..., {d}) for a map in d = {d}, got {tuple(x.shape)}."
         )
+
+
+# -- optimal transport: order, sample values, histograms, Sinkhorn's arguments -------
+
+
+def check_order(p, name: str = "p") -> float:
+    """The order p of W_p: a finite number >= 1."""
+    return check_scalar(p, name, low=1, high=np.inf, high_inclusive=False)
+
+
+def check_sample_values(x, name: str, nx):
+    """1-D sample values (n,) (a scalar is one sample), non-empty and finite; return them."""
+    if x.ndim == 0:
+        x = nx.reshape(x, (1,))
+    if x.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D array of sample values, got shape {tuple(x.shape)}; "
+            f"for points in d dimensions use wasserstein_discrete or sliced_wasserstein."
+        )
+    check_not_empty(x, name)
+    check_finite(x, name, nx)
+    return x
+
+
+def check_histograms(a, b, M, nx):
+    """Histograms a (n,), b (m,) of equal mass (relative check, :func:`check_same_mass`)
+    and a finite cost M (n, m); return ``(a, b, M)``."""
+    check_positive_mass(a, "a", nx)
+    check_positive_mass(b, "b", nx)
+    n, m = a.shape[0], b.shape[0]
+    if tuple(M.shape) != (n, m):
+        raise ValueError(
+            f"M has shape {tuple(M.shape)} but a has n = {n} and b has m = {m} entries; "
+            f"the cost matrix must have shape ({n}, {m})."
+        )
+    check_finite(M, "M", nx)
+    check_same_mass(a, b, nx)
+    return a, b, M
+
+
+def check_reg(reg, name: str = "reg") -> float:
+    """An entropic regularisation: a finite number > 0."""
+    return check_scalar(reg, name, low=0, low_inclusive=False, high=np.inf,
+                        high_inclusive=False)
+
+
+def check_tol(tol, dtype, default: float, name: str = "tol") -> float:
+    """``tol`` > 0; None gives ``default`` (for float64), raised to 1000 machine
+    epsilons of ``dtype`` for a lower precision (float32: about 1.2e-4), which it can reach."""
+    if tol is None:
+        return max(default, 1e3 * float(np.finfo(dtype).eps))
+    return check_scalar(tol, name, low=0, low_inclusive=False)
+
+
+def check_param_dtype(dtype, name: str = "dtype"):
+    """None (torch's default) or a floating torch dtype other than bfloat16."""
+    if dtype is None:
+        return None
+    torch = sys.modules.get("torch")
+    if (torch is None or not isinstance(dtype, torch.dtype) or not dtype.is_floating_point
+            or dtype == torch.bfloat16):
+        raise TypeError(
+            f"{name} must be None or a floating torch dtype (torch.float32, torch.float64), "
+            f"got {dtype!r}."
+        )
+    return dtype

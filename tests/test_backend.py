@@ -8,7 +8,7 @@ import scipy.special as sps
 import torch
 
 import divlib
-from divlib._backend import get_backend
+from divlib._backend import float_dtype, get_backend, to_tensors
 
 
 def test_get_backend_is_public_and_dispatches():
@@ -32,6 +32,7 @@ F32, F64 = torch.float32, torch.float64
         ((torch.tensor([0, 1]), [0.5, 1.5]), None),  # integers + a list: the default float
         ((torch.tensor([0, 1]), np.array([1, 2])), None),
         ((torch.tensor([0, 1]), np.array([0.5, 1.5])), F64),
+        ((torch.tensor([0, 1]), np.array([0.5, 1.5], dtype=np.float32)), F32),
     ],
 )
 def test_torch_promotion_policy(inputs, want):
@@ -40,6 +41,9 @@ def test_torch_promotion_policy(inputs, want):
     assert nx.result_dtype(*inputs) == want
     out = nx.asarrays(*inputs)
     assert all(o.dtype == want for o in out)
+    # the torch-only functions (score, duality, models, OT) follow the same rule
+    assert float_dtype(*inputs) == want
+    assert all(o.dtype == want for o in to_tensors(*inputs))
     np.testing.assert_array_equal(out[1].numpy(), np.asarray(inputs[1], dtype=np.float64).astype(out[1].numpy().dtype))
 
 
@@ -92,3 +96,19 @@ def test_rel_entr_sum_1d_agrees_with_scipy_and_flags_bad_input():
     tx = torch.from_numpy(x)
     assert get_backend(tx).rel_entr_sum_1d(tx, torch.from_numpy(y))[0] == kl
     assert get_backend(tx).rel_entr_sum_1d(tx.requires_grad_(), torch.from_numpy(y)) is None
+
+
+@pytest.mark.parametrize(
+    "inputs,want",
+    [(([0.5, 1.5],), None), ((np.array([1, 2]),), None), ((3,), None),
+     ((np.zeros(2),), F64), ((np.zeros(2, dtype=np.float32), [0.5]), F32),
+     (([0.5], np.zeros(2)), F64)],
+)
+def test_to_tensors_without_a_tensor_follows_result_dtype(inputs, want):
+    """No tensor among the inputs (a torch-only function given numpy): lists, numbers and
+    integer arrays give torch's default float, a float64 ndarray float64 (one rule)."""
+    want = torch.get_default_dtype() if want is None else want
+    assert float_dtype(*inputs) == want
+    out = to_tensors(*inputs)
+    assert all(o.dtype == want for o in out)
+    np.testing.assert_allclose(out[0].double().numpy(), np.asarray(inputs[0], dtype=np.float64))

@@ -161,13 +161,15 @@ def callable_cases(kind):
 
 def torch_cloud_cases(good):
     """Samples of a torch-only function: numpy float64 is legitimate (converted), an
-    integer tensor becomes torch's default float (the random draws follow the dtype)."""
+    integer tensor or array becomes torch's default float (the one dtype policy of
+    _backend: integers never set the dtype), and the random draws follow the dtype."""
     rounded = np.round(good)
-    cases = [c for c in array_cases(good) if c[0] != "int_tensor"]
+    default = torch.tensor(rounded, dtype=torch.get_default_dtype())
+    cases = [c for c in array_cases(good) if c[0] not in ("int_tensor", "int_array")]
     return cases + [
         ("float64_numpy", np.asarray(good), ("same", torch.tensor(good))),
-        ("int_tensor", torch.tensor(rounded.astype(np.int64)),
-         ("same", torch.tensor(rounded, dtype=torch.get_default_dtype()))),
+        ("int_tensor", torch.tensor(rounded.astype(np.int64)), ("same", default)),
+        ("int_array", rounded.astype(np.int64), ("same", default)),
     ]
 
 
@@ -519,10 +521,16 @@ def test_mixed_float32_and_float64_pairs_are_promoted():
 
 
 def test_integer_tensor_next_to_float_list_is_promoted():
-    """A float list next to an integer tensor is never truncated."""
+    """A float list next to an integer tensor is never truncated: both become torch's
+    default float (lists and integers never set the dtype), and a float64 array sets
+    float64."""
     J = divlib.kr_dual_objective(lambda z: z[:, 0], torch.tensor([[0], [1]]), [[0.5], [1.5]])
-    assert J.dtype == torch.float64
+    assert J.dtype == torch.get_default_dtype()
     assert float(J) == pytest.approx(-0.5)
+    J64 = divlib.kr_dual_objective(lambda z: z[:, 0], torch.tensor([[0], [1]]),
+                                   np.array([[0.5], [1.5]]))
+    assert J64.dtype == torch.float64
+    assert float(J64) == -0.5
 
 
 def test_seed_and_generator_together_are_refused_in_gradient_penalty():

@@ -10,9 +10,19 @@ from divlib._backend import get_backend
 from divlib._validation import (
     align_to_axis,
     as_arrays,
+    as_real_array,
     check_distribution,
     check_gaussian,
+    check_histograms,
+    check_order,
+    check_param_dtype,
+    check_point_cloud,
+    check_positive_mass,
     check_real_dtype,
+    check_reg,
+    check_sample_values,
+    check_tol,
+    check_weights,
     sum_tolerance,
 )
 
@@ -84,3 +94,97 @@ def test_check_gaussian_shapes_and_scalars():
 def test_sum_tolerance_accepts_torch_dtypes():
     assert sum_tolerance(torch.float32) == sum_tolerance(np.float32)
     assert sum_tolerance(torch.float64) == sum_tolerance(np.float64) == 1e-6
+
+
+# -- the checks moved here from the OT, Sinkhorn, GAN, policy and model modules ------------
+
+
+def test_check_positive_mass_is_the_general_rule_of_weights():
+    w = np.array([2.0, 3.0])  # any positive mass
+    assert check_positive_mass(w, "a", NP) is w
+    with pytest.raises(ValueError, match=r"a must be a 1-D histogram of weights, got shape \(1, 2\)"):
+        check_positive_mass(w[None], "a", NP)
+    with pytest.raises(ValueError, match=r"a has shape \(2,\) but there are 3 points"):
+        check_positive_mass(w, "a", NP, n=3)
+    with pytest.raises(ValueError, match="a is empty"):
+        check_positive_mass(w[:0], "a", NP)
+    with pytest.raises(ValueError, match="a has 1 NaN entry"):
+        check_positive_mass(np.array([np.nan, 1.0]), "a", NP)
+    with pytest.raises(ValueError, match=r"a has 1 negative entry \(smallest -1\); weights must be >= 0"):
+        check_positive_mass(np.array([-1.0, 2.0]), "a", NP)
+    with pytest.raises(ValueError, match="a sums to 0; give at least one positive weight"):
+        check_positive_mass(np.zeros(2), "a", NP)
+
+
+def test_check_weights_adds_the_unit_rule_with_the_dtype_tolerance():
+    w = np.array([2.0, 3.0])
+    assert check_weights(w, "u_weights", 2, NP, unit=False) is w
+    with pytest.raises(ValueError, match=r"u_weights sums to 5\.0, not 1 \(tolerance 1e-06\); "
+                       "it must be a probability vector: divide u_weights by its sum"):
+        check_weights(w, "u_weights", 2, NP)
+    # the digits that show why a near-1 sum is not 1
+    with pytest.raises(ValueError, match=r"sums to 1\.00001, not 1"):
+        check_weights(np.array([0.5, 0.50001]), "b", 2, NP)
+    # float32: the tolerance of check_distribution (100 ulps), not float64's
+    w32 = np.array([0.5, 0.5 + 4e-6], dtype=np.float32)
+    assert check_weights(w32, "b", 2, NP) is w32
+    with pytest.raises(ValueError, match="not 1"):
+        check_weights(w32.astype(np.float64), "b", 2, NP)
+
+
+def test_check_histograms_shapes_and_relative_mass():
+    a, M = np.array([0.5, 0.5]), np.zeros((2, 3))
+    b = np.full(3, 1 / 3)
+    assert check_histograms(a, b, M, NP)[2] is M
+    with pytest.raises(ValueError, match=r"M has shape \(2, 2\) but a has n = 2 and b has m = 3"):
+        check_histograms(a, b, np.zeros((2, 2)), NP)
+    with pytest.raises(ValueError, match="M has 1 infinite entry"):
+        check_histograms(a, b, np.array([[0, 1, np.inf], [0, 1, 2.0]]), NP)
+    with pytest.raises(ValueError, match="a sums to 1e-07 but b sums to 2e-07"):
+        check_histograms(np.full(2, 5e-8), np.full(3, 2e-7 / 3), M, NP)
+
+
+def test_as_arrays_allow_none_keeps_optional_arguments_out_of_the_dtype():
+    nx, x, w = as_arrays(("x", "w"), torch.zeros(2, dtype=torch.float32), None, allow_none=True)
+    assert w is None and x.dtype == torch.float32
+    with pytest.raises(TypeError, match="w has dtype object"):
+        as_arrays(("x", "w"), np.zeros(2), None)
+
+
+def test_as_real_array_converts_then_checks():
+    x = as_real_array([1, 2], "logits", NP)
+    assert x.dtype == np.float64 and x.tolist() == [1.0, 2.0]
+    t = as_real_array([1, 2], "logits", get_backend(torch.zeros(1)), like=torch.zeros(1, dtype=torch.float64))
+    assert t.dtype == torch.float64
+    for bad, err, msg in [([1 + 1j], TypeError, "logits has dtype complex128"),
+                          ([], ValueError, "logits is empty"),
+                          ([np.inf], ValueError, "logits has 1 infinite entry")]:
+        with pytest.raises(err, match=msg):
+            as_real_array(bad, "logits", NP)
+
+
+def test_point_cloud_scalar_and_sample_values():
+    assert check_point_cloud(np.float64(2.0) * np.ones(()), "x", NP, allow_1d=True,
+                             allow_scalar=True).shape == (1, 1)
+    with pytest.raises(ValueError, match=r"x must have shape \(n, d\)"):
+        check_point_cloud(np.ones(()), "x", NP, allow_1d=True)
+    assert check_sample_values(np.ones(()), "u_values", NP).shape == (1,)
+    with pytest.raises(ValueError, match="u_values must be a 1-D array of sample values"):
+        check_sample_values(np.ones((2, 2)), "u_values", NP)
+
+
+def test_scalar_checks_of_ot_and_models():
+    assert check_order(1) == 1.0 and check_reg(0.1) == 0.1
+    for f, bad in [(check_order, 0.5), (check_order, np.inf), (check_reg, 0.0), (check_reg, np.inf)]:
+        with pytest.raises(ValueError, match="must be a number"):
+            f(bad)
+    assert check_tol(None, np.float64, 1e-9) == 1e-9
+    assert check_tol(None, np.float32, 1e-9) == pytest.approx(1e3 * np.finfo(np.float32).eps)
+    with pytest.raises(ValueError, match="tol must be a number > 0"):
+        check_tol(0.0, np.float64, 1e-9)
+    with pytest.raises(ValueError, match="tol must be a number, got NaN"):
+        check_tol(np.nan, np.float64, 1e-9)
+    assert check_param_dtype(None) is None and check_param_dtype(torch.float64) is torch.float64
+    for bad in (torch.int64, torch.bfloat16, np.float32, "float32"):
+        with pytest.raises(TypeError, match="dtype must be None or a floating torch dtype"):
+            check_param_dtype(bad)
