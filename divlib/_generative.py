@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
+from ._backend import get_backend
 from ._validation import (
-    as_real_array,
+    as_finite_arrays,
     check_choice,
     check_point_cloud,
     check_real_dtype,
@@ -88,10 +88,7 @@ def gan_discriminator_loss(real_logits, fake_logits):
     >>> round(float(loss), 6), round(float(np.log(4)), 6)
     (1.386294, 1.386294)
     """
-    nx = get_backend(real_logits, fake_logits)
-    like = first_tensor(real_logits, fake_logits)
-    lr = as_real_array(real_logits, "real_logits", nx, like)
-    lf = as_real_array(fake_logits, "fake_logits", nx, like)
+    nx, lr, lf = as_finite_arrays(("real_logits", "fake_logits"), real_logits, fake_logits)
     for name, v in (("real_logits", lr), ("fake_logits", lf)):
         if v.ndim != 1:
             raise ValueError(
@@ -175,8 +172,7 @@ def gan_generator_loss(fake_out, *, kind="non_saturating"):
     -2.0
     """
     kind = check_choice(kind, "kind", GENERATOR_LOSSES)
-    nx = get_backend(fake_out)
-    out = as_real_array(fake_out, "fake_out", nx, first_tensor(fake_out))
+    nx, out = as_finite_arrays(("fake_out",), fake_out)
     if out.ndim != 1:
         raise ValueError(
             f"fake_out must have shape (m,), one value per sample, got shape {tuple(out.shape)}; "
@@ -250,10 +246,7 @@ def kl_standard_normal(mean, log_var):
     ...                 kl_gaussian(mu, np.diag(np.exp(log_var)), np.zeros(3), np.eye(3))))
     True
     """
-    nx = get_backend(mean, log_var)
-    like = first_tensor(mean, log_var)
-    mu = as_real_array(mean, "mean", nx, like)
-    lv = as_real_array(log_var, "log_var", nx, like)
+    nx, mu, lv = as_finite_arrays(("mean", "log_var"), mean, log_var)
     check_same_shape(mu, lv, names=("mean", "log_var"))
     return 0.5 * (mu**2 + nx.expm1(lv) - lv)  # expm1: exact 0 at (0, 0)
 

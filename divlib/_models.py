@@ -11,9 +11,20 @@ import math
 
 import numpy as np
 
-from ._backend import get_backend, import_torch, progress_bar, to_tensors, torch_generator
-from ._score import denoising_score_matching_loss, hyvarinen_loss, sliced_score_matching_loss
+from ._backend import (
+    get_backend,
+    import_torch,
+    progress_bar,
+    to_tensors,
+    torch_generator,
+)
+from ._score import (
+    denoising_score_matching_loss,
+    hyvarinen_loss,
+    sliced_score_matching_loss,
+)
 from ._validation import (
+    as_model_input,
     check_choice,
     check_flag,
     check_param_dtype,
@@ -26,32 +37,6 @@ from ._validation import (
 
 torch = import_torch()
 nn = torch.nn
-
-
-def _model_input(model, x, name):
-    """``x`` checked for ``model``: a real, finite tensor of shape (n, d) in the model's dtype.
-
-    An integer tensor is promoted to the model's dtype; a floating tensor of
-    another dtype is refused (torch would fail inside the matrix product).
-    """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(
-            f"{name} takes a torch.Tensor x, got {type(x).__name__}; convert it with "
-            "torch.as_tensor(x, dtype=...) (the dtype of the model's parameters)."
-        )
-    check_real_dtype(x, "x")
-    dtype = next(model.parameters()).dtype
-    if not x.is_floating_point():
-        (x,) = to_tensors(x, dtype=dtype)
-    if x.dtype != dtype:
-        raise TypeError(
-            f"x has dtype {x.dtype} but the parameters of {name} are {dtype}; pass "
-            f"x.to({dtype}) or build the model with dtype={x.dtype}."
-        )
-    check_point_cloud(x, "x", get_backend(x))  # (n, d), not empty, finite
-    if x.shape[1] != model.d:
-        raise ValueError(f"{name} expects x of shape (n, {model.d}), got shape {tuple(x.shape)}.")
-    return x
 
 
 class LinearScore(nn.Module):
@@ -95,7 +80,7 @@ class LinearScore(nn.Module):
 
     def forward(self, x):
         """Score at ``x`` of shape (n, d): -(x - b) A^T, shape (n, d)."""
-        x = _model_input(self, x, "LinearScore")
+        x = as_model_input(x, next(self.parameters()).dtype, self.d, "LinearScore")
         return -(x - self.b) @ self.A.T
 
 
@@ -177,7 +162,7 @@ class ScoreMLP(nn.Module):
 
     def forward(self, x, sigma=None):
         """Score at ``x`` (n, d) [and noise level ``sigma``, number or (n,)]: shape (n, d)."""
-        x = _model_input(self, x, "ScoreMLP")
+        x = as_model_input(x, next(self.parameters()).dtype, self.d, "ScoreMLP")
         if not self.noise_conditional:
             if sigma is not None:
                 raise ValueError(

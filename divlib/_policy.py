@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
+from ._backend import first_tensor
 from ._validation import (
-    as_real_array,
+    as_distribution,
+    as_finite_arrays,
     check_callable,
-    check_distribution,
     check_output,
-    check_real_dtype,
     check_same_shape,
     check_scalar,
 )
@@ -93,11 +92,9 @@ def clipped_surrogate(log_prob_new, log_prob_old, advantages, *, eps=0.2):
     eps = check_scalar(
         eps, "eps", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
     )
-    nx = get_backend(log_prob_new, log_prob_old, advantages)
-    like = first_tensor(log_prob_new, log_prob_old, advantages)
-    lp_new = as_real_array(log_prob_new, "log_prob_new", nx, like)
-    lp_old = as_real_array(log_prob_old, "log_prob_old", nx, like)
-    adv = as_real_array(advantages, "advantages", nx, like)
+    nx, lp_new, lp_old, adv = as_finite_arrays(
+        ("log_prob_new", "log_prob_old", "advantages"), log_prob_new, log_prob_old, advantages
+    )
     check_same_shape(lp_new, lp_old, names=("log_prob_new", "log_prob_old"))
     check_same_shape(lp_new, adv, names=("log_prob_new", "advantages"))
     ratio = nx.exp(lp_new - nx.detach(lp_old))  # r_i
@@ -224,14 +221,7 @@ def categorical_fisher(probs):
     >>> F.tolist(), F @ np.ones(2)
     ([[0.25, -0.25], [-0.25, 0.25]], array([0., 0.]))
     """
-    check_real_dtype(probs, "probs")
-    nx = get_backend(probs)
-    p = nx.asarray(probs, like=first_tensor(probs))
-    if len(tuple(p.shape)) == 0:
-        raise ValueError(
-            "probs must have at least one axis (the actions); got a scalar."
-        )
-    p = check_distribution(p, "probs", nx)
+    nx, p, _ = as_distribution(probs, axis=-1, normalize=False, name="probs")
     K = p.shape[-1]
     eye = nx.eye(K, like=first_tensor(p))
     outer = nx.einsum("...i,...j->...ij", p, p)  # pi pi^T
@@ -299,8 +289,7 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     check_callable(Avp, "Avp")
     n_iter = check_scalar(n_iter, "n_iter", low=1, integer=True)
     tol = check_scalar(tol, "tol", low=0.0)
-    nx = get_backend(b)
-    b = as_real_array(b, "b", nx, first_tensor(b))
+    nx, b = as_finite_arrays(("b",), b)
     if len(tuple(b.shape)) != 1:
         raise ValueError(
             f"b must be a vector of shape (d,), got shape {tuple(b.shape)}."
@@ -393,8 +382,7 @@ def trust_region_step(Fvp, g, max_kl, *, n_iter=10, damping=0.0):
     max_kl = check_scalar(max_kl, "max_kl", low=0.0, low_inclusive=False)
     damping = check_scalar(damping, "damping", low=0.0)
     check_callable(Fvp, "Fvp")
-    nx = get_backend(g)
-    g = as_real_array(g, "g", nx, first_tensor(g))
+    nx, g = as_finite_arrays(("g",), g)
     if not np.any(nx.to_numpy(g) != 0):
         raise ValueError("g is all zero: there is no ascent direction to scale.")
 

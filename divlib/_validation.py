@@ -48,6 +48,13 @@ def check_finite(x, name: str, nx) -> None:
         )
 
 
+def check_nonempty_finite(x, name: str, nx):
+    """:func:`check_not_empty` and :func:`check_finite`; return ``x``."""
+    check_not_empty(x, name)
+    check_finite(x, name, nx)
+    return x
+
+
 def check_nonnegative(x, name: str, nx, *, what: str = "probabilities") -> None:
     """Raise if ``x`` has negative entries."""
     a = nx.to_numpy(x)
@@ -91,8 +98,7 @@ def check_distribution(x, name: str, nx, *, axis: int = -1, normalize: bool = Fa
             total = a.sum(axis=axis, dtype=np.float64)  # finite: no NaN or inf entry
             if np.all(np.abs(total - 1.0) <= tol) and a.min() >= 0:
                 return x
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
+    check_nonempty_finite(x, name, nx)
     check_nonnegative(x, name, nx)
     if normalize:
         top = nx.max(x, axis=axis, keepdims=True)
@@ -257,9 +263,7 @@ def check_point_cloud(x, name: str, nx, *, allow_1d: bool = False, allow_scalar:
             f"{name} must have shape (n, d) (n samples in d dimensions){extra}, got shape "
             f"{tuple(x.shape)}; for 1-D data pass {name}.reshape(-1, 1)."
         )
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
-    return x
+    return check_nonempty_finite(x, name, nx)
 
 
 def check_same_dimension(x, y, names=("x", "y")) -> None:
@@ -406,8 +410,7 @@ def check_positive_mass(w, name: str, nx, *, n: int | None = None):
             f"{name} has shape {tuple(w.shape)} but there are {n} points; "
             f"give one weight per point, shape ({n},)."
         )
-    check_not_empty(w, name)
-    check_finite(w, name, nx)
+    check_nonempty_finite(w, name, nx)
     check_nonnegative(w, name, nx, what="weights")
     if not float(nx.to_numpy(nx.sum(w))) > 0:
         raise ValueError(f"{name} sums to 0; give at least one positive weight.")
@@ -488,15 +491,14 @@ def as_arrays(names, *xs, allow_none: bool = False):
     return (nx, *[None if (allow_none and x is None) else next(conv) for x in xs])
 
 
-def as_real_array(x, name: str, nx, like=None):
-    """``x`` checked for a real dtype, converted by ``nx`` (to ``like``'s dtype and device
-    when given), and checked non-empty and finite (logits, critic values, log-probabilities,
-    advantages...)."""
-    check_real_dtype(x, name)
-    x = nx.asarray(x, like=like)
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
-    return x
+def as_finite_arrays(names, *xs):
+    """:func:`as_arrays` (dtypes checked, one floating dtype), then every array
+    non-empty and finite (logits, critic values, log-probabilities, advantages...);
+    returns ``(nx, *arrays)``."""
+    nx, *arrays = as_arrays(names, *xs)
+    for name, x in zip(names, arrays):
+        check_nonempty_finite(x, name, nx)
+    return (nx, *arrays)
 
 
 def check_axis(axis, ndim: int, name: str = "axis") -> int:
@@ -707,9 +709,7 @@ def check_sample_values(x, name: str, nx):
             f"{name} must be a 1-D array of sample values, got shape {tuple(x.shape)}; "
             f"for points in d dimensions use wasserstein_discrete or sliced_wasserstein."
         )
-    check_not_empty(x, name)
-    check_finite(x, name, nx)
-    return x
+    return check_nonempty_finite(x, name, nx)
 
 
 def check_histograms(a, b, M, nx):
@@ -754,3 +754,64 @@ def check_param_dtype(dtype, name: str = "dtype"):
             f"got {dtype!r}."
         )
     return dtype
+
+
+def as_gaussian_factor(mean, scale_tril, names=("mean", "scale_tril")):
+    """A Gaussian :math:`N(m, LL^\\top)` given by its mean (d,) and Cholesky factor (d, d):
+    converted with :func:`as_arrays`, finite, ``L`` lower triangular with a positive
+    diagonal; returns ``(nx, m, L)``."""
+    mname, lname = names
+    nx, m, L = as_arrays(names, mean, scale_tril)
+    if len(tuple(m.shape)) != 1:
+        raise ValueError(
+            f"{mname} must be a vector of shape (d,), got shape {tuple(m.shape)}."
+        )
+    d = m.shape[0]
+    if tuple(L.shape) != (d, d):
+        raise ValueError(
+            f"{lname} must have shape (d, d) = ({d}, {d}) to match {mname}, got shape "
+            f"{tuple(L.shape)}."
+        )
+    check_nonempty_finite(m, mname, nx)
+    check_nonempty_finite(L, lname, nx)
+    La = nx.to_numpy(L)
+    n_upper = int(np.count_nonzero(np.triu(La, 1)))
+    if n_upper:
+        raise ValueError(
+            f"{lname} has {n_upper} nonzero entries above the diagonal; it must be lower "
+            "triangular (pass np.linalg.cholesky(C) for a covariance C)."
+        )
+    diag = np.diagonal(La)
+    if np.any(diag <= 0):
+        raise ValueError(
+            f"{lname} has {int(np.sum(diag <= 0))} diagonal entries <= 0 (smallest "
+            f"{diag.min():.3g}); the diagonal of a Cholesky factor must be > 0."
+        )
+    return nx, m, L
+
+
+def as_model_input(x, dtype, d: int, owner: str):
+    """The input ``x`` of a torch score model ``owner`` whose parameters have ``dtype``:
+    a real, finite tensor of shape (n, d) in that dtype; returned (an integer tensor is
+    promoted to ``dtype``; a floating tensor of another dtype is refused, since torch
+    would fail inside the matrix product)."""
+    from ._backend import get_backend
+
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(x, torch.Tensor):
+        raise TypeError(
+            f"{owner} takes a torch.Tensor x, got {type(x).__name__}; convert it with "
+            "torch.as_tensor(x, dtype=...) (the dtype of the model's parameters)."
+        )
+    check_real_dtype(x, "x")
+    if not x.is_floating_point():
+        x = x.to(dtype)
+    if x.dtype != dtype:
+        raise TypeError(
+            f"x has dtype {x.dtype} but the parameters of {owner} are {dtype}; pass "
+            f"x.to({dtype}) or build the model with dtype={x.dtype}."
+        )
+    check_point_cloud(x, "x", get_backend(x))  # (n, d), not empty, finite
+    if x.shape[1] != d:
+        raise ValueError(f"{owner} expects x of shape (n, {d}), got shape {tuple(x.shape)}.")
+    return x

@@ -13,13 +13,11 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
+from ._backend import first_tensor
 from ._validation import (
+    as_gaussian_factor,
     check_callable,
-    check_finite,
-    check_not_empty,
     check_output,
-    check_real_dtype,
     check_scalar,
     check_seed,
 )
@@ -111,39 +109,9 @@ def gaussian_elbo(log_joint, mean, scale_tril, *, n_samples=100, seed=None):
     check_callable(log_joint, "log_joint")
     n_samples = check_scalar(n_samples, "n_samples", low=1, integer=True)
     rng = np.random.default_rng(check_seed(seed))
-    check_real_dtype(mean, "mean")
-    check_real_dtype(scale_tril, "scale_tril")
-    nx = get_backend(mean, scale_tril)
-    like = first_tensor(mean, scale_tril)
-    m = nx.asarray(mean, like=like)
-    L = nx.asarray(scale_tril, like=like)
-    if len(tuple(m.shape)) != 1:
-        raise ValueError(
-            f"mean must be a vector of shape (d,), got shape {tuple(m.shape)}."
-        )
+    nx, m, L = as_gaussian_factor(mean, scale_tril)
     d = m.shape[0]
-    if tuple(L.shape) != (d, d):
-        raise ValueError(
-            f"scale_tril must have shape (d, d) = ({d}, {d}) to match mean, got shape "
-            f"{tuple(L.shape)}."
-        )
-    for name, v in (("mean", m), ("scale_tril", L)):
-        check_not_empty(v, name)
-        check_finite(v, name, nx)
-    La = nx.to_numpy(L)
-    n_upper = int(np.count_nonzero(np.triu(La, 1)))
-    if n_upper:
-        raise ValueError(
-            f"scale_tril has {n_upper} nonzero entries above the diagonal; it must be lower "
-            "triangular (pass np.linalg.cholesky(C) for a covariance C)."
-        )
-    diag = np.diagonal(La)
-    if np.any(diag <= 0):
-        raise ValueError(
-            f"scale_tril has {int(np.sum(diag <= 0))} diagonal entries <= 0 (smallest "
-            f"{diag.min():.3g}); the diagonal of a Cholesky factor must be > 0."
-        )
-    eps = nx.asarray(rng.standard_normal((n_samples, d)), like=like)  # (S, d)
+    eps = nx.asarray(rng.standard_normal((n_samples, d)), like=first_tensor(m))  # (S, d)
     z = m + nx.matmul(eps, nx.transpose(L))  # z_s = m + L eps_s, (S, d)
     lj = log_joint(z)
     check_output(lj, "log_joint", [(n_samples,)], nx)

@@ -8,6 +8,8 @@ mode counts, and autograd against the closed-form logit derivatives.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -213,3 +215,17 @@ def test_mode_coverage_rejects_bad_input():
         mode_coverage(np.zeros((3, 3)), c, radius=1.0)
     with pytest.raises(TypeError, match="radius must be a real number"):
         mode_coverage(np.zeros((3, 2)), c, radius=True)
+
+
+def test_mixed_dtypes_follow_the_one_promotion_policy():
+    """A float64 ndarray next to a float32 tensor computes in float64 (it was cast down
+    to the tensor's float32); an integer tensor next to a float list is never truncated."""
+    lv = np.array([0.1, 1e-9])
+    got = kl_standard_normal(torch.zeros(2, dtype=torch.float32), lv)
+    assert got.dtype == torch.float64
+    # 0.5 (e^v - 1 - v) by its Taylor series (no cancellation at v = 1e-9)
+    ref = [0.5 * math.fsum(v**k / math.factorial(k) for k in range(2, 25)) for v in lv]
+    np.testing.assert_allclose(got.numpy(), ref, rtol=1e-6)  # expm1(v) - v: 1e-7 at 1e-9
+    got = kl_standard_normal(torch.tensor([1, 0]), [0.5, 0.0])
+    assert got.dtype == torch.get_default_dtype()
+    np.testing.assert_allclose(got.numpy(), [0.5 * (1 + np.exp(0.5) - 1 - 0.5), 0.0], rtol=1e-6)

@@ -166,7 +166,7 @@ def test_fisher_hostile():
         categorical_fisher(np.array([0.5, 0.6]))
     with pytest.raises(ValueError, match="probs has 1 negative"):
         categorical_fisher(np.array([1.5, -0.5]))
-    with pytest.raises(ValueError, match="at least one axis"):
+    with pytest.raises(ValueError, match="probs is a scalar; a distribution needs an axis of outcomes"):
         categorical_fisher(np.float64(1.0))
     with pytest.raises(TypeError, match="probs has dtype complex"):
         categorical_fisher(np.array([0.5, 0.5]) + 0j)

@@ -10,7 +10,7 @@ from divlib._backend import get_backend
 from divlib._validation import (
     align_to_axis,
     as_arrays,
-    as_real_array,
+    as_finite_arrays,
     check_distribution,
     check_gaussian,
     check_histograms,
@@ -145,22 +145,25 @@ def test_check_histograms_shapes_and_relative_mass():
 
 
 def test_as_arrays_allow_none_keeps_optional_arguments_out_of_the_dtype():
-    nx, x, w = as_arrays(("x", "w"), torch.zeros(2, dtype=torch.float32), None, allow_none=True)
+    _, x, w = as_arrays(("x", "w"), torch.zeros(2, dtype=torch.float32), None, allow_none=True)
     assert w is None and x.dtype == torch.float32
     with pytest.raises(TypeError, match="w has dtype object"):
         as_arrays(("x", "w"), np.zeros(2), None)
 
 
-def test_as_real_array_converts_then_checks():
-    x = as_real_array([1, 2], "logits", NP)
+def test_as_finite_arrays_converts_with_the_one_policy_then_checks():
+    _, x = as_finite_arrays(("logits",), [1, 2])
     assert x.dtype == np.float64 and x.tolist() == [1.0, 2.0]
-    t = as_real_array([1, 2], "logits", get_backend(torch.zeros(1)), like=torch.zeros(1, dtype=torch.float64))
-    assert t.dtype == torch.float64
+    # a float64 ndarray next to a float32 tensor: float64 (was cast to the tensor's float32)
+    _, a, b = as_finite_arrays(("a", "b"), torch.zeros(1, dtype=torch.float32), np.array([0.1]))
+    assert a.dtype == b.dtype == torch.float64 and float(b) == 0.1
+    _, a, b = as_finite_arrays(("a", "b"), torch.tensor([1]), [0.5])
+    assert a.dtype == b.dtype == torch.get_default_dtype() and float(b) == 0.5
     for bad, err, msg in [([1 + 1j], TypeError, "logits has dtype complex128"),
                           ([], ValueError, "logits is empty"),
                           ([np.inf], ValueError, "logits has 1 infinite entry")]:
         with pytest.raises(err, match=msg):
-            as_real_array(bad, "logits", NP)
+            as_finite_arrays(("logits",), bad)
 
 
 def test_point_cloud_scalar_and_sample_values():
