@@ -612,18 +612,28 @@ def check_gaussian(m, C, nx, names=("m", "C")):
         m = nx.reshape(m, (1,))
     if C.ndim == 0:
         C = nx.reshape(C, (1, 1))
-    if m.ndim != 1:
-        raise ValueError(f"{mname} must be a scalar or a vector of shape (d,), got shape {tuple(m.shape)}.")
-    d = m.shape[0]
-    check_not_empty(m, mname)
-    if tuple(C.shape) != (d, d):
-        raise ValueError(
-            f"{cname} has shape {tuple(C.shape)} but {mname} has d = {d}; "
-            f"a covariance must be a ({d}, {d}) matrix (a variance for d = 1)."
-        )
+    check_mean_and_matrix(m, C, names, "a covariance", scalar=True)
     check_finite(m, mname, nx)
     check_covariance(nx.to_numpy(C), cname)
     return m, C
+
+
+def check_mean_and_matrix(m, C, names, what: str, *, scalar: bool = False) -> None:
+    """The shapes of a Gaussian's parameters: a non-empty mean ``m`` (d,) and a (d, d)
+    matrix ``C`` (``what``: a covariance, a Cholesky factor). ``scalar`` says in the
+    message that the caller accepts a scalar mean and variance (d = 1)."""
+    mname, cname = names
+    if m.ndim != 1:
+        kind = "a scalar or a vector" if scalar else "a vector"
+        raise ValueError(f"{mname} must be {kind} of shape (d,), got shape {tuple(m.shape)}.")
+    d = m.shape[0]
+    check_not_empty(m, mname)
+    if tuple(C.shape) != (d, d):
+        extra = " (a variance for d = 1)" if scalar else ""
+        raise ValueError(
+            f"{cname} has shape {tuple(C.shape)} but {mname} has d = {d}; "
+            f"{what} must be a ({d}, {d}) matrix{extra}."
+        )
 
 
 def check_log_density(x, name: str, nx, *, allow_minus_inf: bool) -> None:
@@ -762,17 +772,8 @@ def as_gaussian_factor(mean, scale_tril, names=("mean", "scale_tril")):
     diagonal; returns ``(nx, m, L)``."""
     mname, lname = names
     nx, m, L = as_arrays(names, mean, scale_tril)
-    if len(tuple(m.shape)) != 1:
-        raise ValueError(
-            f"{mname} must be a vector of shape (d,), got shape {tuple(m.shape)}."
-        )
-    d = m.shape[0]
-    if tuple(L.shape) != (d, d):
-        raise ValueError(
-            f"{lname} must have shape (d, d) = ({d}, {d}) to match {mname}, got shape "
-            f"{tuple(L.shape)}."
-        )
-    check_nonempty_finite(m, mname, nx)
+    check_mean_and_matrix(m, L, names, "a Cholesky factor")
+    check_finite(m, mname, nx)
     check_nonempty_finite(L, lname, nx)
     La = nx.to_numpy(L)
     n_upper = int(np.count_nonzero(np.triu(La, 1)))
