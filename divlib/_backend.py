@@ -270,6 +270,26 @@ class NumpyBackend:
     def item(self, x):
         return float(x)
 
+    def weighted_lse_inplace(self, C):
+        r"""``lse(K, h, w, axis)`` = :math:`\log \sum_k w_k \exp(K + h)` along ``axis``
+        for arrays ``K`` of ``C``'s shape and dtype (``h`` indexed by the summed axis),
+        computed in one work buffer reused by every call (no allocation per iteration:
+        the inner step of Sinkhorn's loop). The weights multiply the exponentials, so a
+        zero weight gives ``-inf`` (a log of 0), never a NaN."""
+        buf = np.empty(C.shape, dtype=C.dtype)
+
+        def lse(K, h, w, axis):
+            np.add(K, h[None, :] if axis == 1 else h[:, None], out=buf)
+            mx = buf.max(axis=axis)
+            mx[~np.isfinite(mx)] = 0.0
+            np.subtract(buf, mx[:, None] if axis == 1 else mx[None, :], out=buf)
+            np.exp(buf, out=buf)
+            s = buf @ w if axis == 1 else w @ buf
+            with np.errstate(divide="ignore"):
+                return np.log(s) + mx
+
+        return lse
+
 
 class TorchBackend:
     """The same operations on ``torch.Tensor`` (keeps device, dtype and graph)."""
@@ -580,6 +600,20 @@ class TorchBackend:
     # -- scalars --------------------------------------------------------------------
     def item(self, x):
         return float(x.detach().cpu())
+
+    def weighted_lse_inplace(self, C):
+        r"""As :meth:`NumpyBackend.weighted_lse_inplace`: one (n, m) temporary per call,
+        updated in place (autograd-safe: the subtraction needs no saved value and exp
+        saves its own output); the shift by the max is detached."""
+
+        def lse(K, h, w, axis):
+            Z = K + (h[None, :] if axis == 1 else h[:, None])  # a fresh (n, m) tensor
+            mx = self.detach(self.max(Z, axis=axis))
+            mx = self.where(self.isfinite(mx), mx, 0.0)
+            Z.sub_(mx[:, None] if axis == 1 else mx[None, :]).exp_()  # exp keeps its output
+            return self.log(self.matmul(Z, w) if axis == 1 else self.matmul(w, Z)) + mx
+
+        return lse
 
 
 #: Block length of the one-pass kernels (``rel_entr_sum_1d``): 32768 float64 = 256 kB,

@@ -67,36 +67,6 @@ def _lse(nx):
     return lse
 
 
-def _make_lse(nx, C):
-    """The log-sum-exp of the loop for the cost ``C``, as :func:`_lse`: on numpy with one
-    work buffer reused in place (no allocation per iteration); on torch with one (n, m)
-    temporary per call, updated in place (autograd-safe: the subtraction needs no
-    saved value and exp saves its own output)."""
-    if not isinstance(C, np.ndarray):  # torch: the same steps, in place where autograd allows
-
-        def lse_t(K, h, w, axis):
-            Z = K + (h[None, :] if axis == 1 else h[:, None])  # a fresh (n, m) tensor
-            mx = nx.detach(nx.max(Z, axis=axis))
-            mx = nx.where(nx.isfinite(mx), mx, 0.0)
-            Z.sub_(mx[:, None] if axis == 1 else mx[None, :]).exp_()  # exp keeps its output
-            return nx.log(nx.matmul(Z, w) if axis == 1 else nx.matmul(w, Z)) + mx
-
-        return lse_t
-    buf = np.empty(C.shape, dtype=C.dtype)
-
-    def lse(K, h, w, axis):
-        np.add(K, h[None, :] if axis == 1 else h[:, None], out=buf)
-        mx = buf.max(axis=axis)
-        mx[~np.isfinite(mx)] = 0.0
-        np.subtract(buf, mx[:, None] if axis == 1 else mx[None, :], out=buf)
-        np.exp(buf, out=buf)
-        s = buf @ w if axis == 1 else w @ buf
-        with np.errstate(divide="ignore"):
-            return np.log(s) + mx
-
-    return lse
-
-
 def _sinkhorn_loop(a, b, C, eps_list, max_iter, tol, nx, *, symmetric=False):
     r"""Potentials (f, g) of entropic OT between the weights a (n,) and b (m,) for the
     cost C (n, m), annealed along ``eps_list`` (one update per intermediate epsilon,
@@ -110,7 +80,7 @@ def _sinkhorn_loop(a, b, C, eps_list, max_iter, tol, nx, *, symmetric=False):
     alternating one crawls; its error is the violation of the plan (f, f).
     Returns (f, g, err, iterations at the last epsilon).
     """
-    lse = _make_lse(nx, C)
+    lse = nx.weighted_lse_inplace(C)  # as _lse, without allocations per call
     mass = float(nx.to_numpy(nx.sum(a)))
     f = nx.zeros((C.shape[0],), like=C)
     g = nx.zeros((C.shape[1],), like=C)
