@@ -84,7 +84,8 @@ class NumpyBackend:
         return x
 
     def from_numpy(self, a, *, like=None):
-        return np.asarray(a)
+        """``a`` as an ndarray, in ``like``'s dtype when given (as the torch backend)."""
+        return np.asarray(a, dtype=None if like is None else like.dtype)
 
     def zeros(self, shape, *, like=None):
         dtype = like.dtype if like is not None else np.float64

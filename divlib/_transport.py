@@ -261,7 +261,7 @@ def monge_map_1d(u_values, v_values):
         xn = np.asarray(xb.to_numpy(xc), dtype=np.float64)
         t = np.interp(xn, u, tu) if u.size > 1 else np.full_like(xn, 0.5)
         out = np.interp(t, tv, v) if v.size > 1 else np.full_like(xn, v[0])
-        return xb.from_numpy(out.astype(xn.dtype), like=xc if first_tensor(xc) is not None else None)
+        return xb.from_numpy(out, like=xc)  # x's dtype: float32 in, float32 out
 
     T.u_sorted, T.v_sorted = u, v
     return T

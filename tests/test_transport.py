@@ -175,6 +175,17 @@ def test_monge_map_1d_is_monotone(seed):
     assert np.all(np.diff(t) >= 0)
 
 
+def test_monge_map_1d_keeps_the_dtype_of_its_input():
+    """float32 in, float32 out (numpy and torch); the values are the quantile map's
+    (u uniform on {0, 1}, v on {2, 3}: T(0.5) = 2.5, T(1) = 3)."""
+    T = monge_map_1d([0.0, 1.0], [2.0, 3.0])
+    for x in (np.array([0.5, 1.0], dtype=np.float32), torch.tensor([0.5, 1.0])):
+        y = T(x)
+        assert y.dtype == x.dtype and type(y) is type(x)
+        np.testing.assert_allclose(np.asarray(y), [2.5, 3.0])
+    assert T(np.array([0.5, 1.0])).dtype == np.float64
+
+
 def test_monge_map_1d_bad_inputs():
     with pytest.raises(ValueError, match="u_values is empty"):
         monge_map_1d([], [1.0])
