@@ -31,15 +31,17 @@ def check_not_empty(x, name: str) -> None:
         )
 
 
+def _check_no_nan(a, name: str, fix: str) -> None:
+    """Raise if the ndarray ``a`` holds NaN entries (the message counts them, then ``fix``)."""
+    n_nan = int(np.isnan(a).sum())
+    if n_nan:
+        raise ValueError(f"{name} has {_entries(n_nan, 'NaN')}; {fix}.")
+
+
 def check_finite(x, name: str, nx) -> None:
     """Raise if ``x`` holds NaN or infinite entries."""
     a = nx.to_numpy(x)
-    n_nan = int(np.isnan(a).sum())
-    if n_nan:
-        raise ValueError(
-            f"{name} has {_entries(n_nan, 'NaN')}; "
-            "remove or replace them before computing a divergence."
-        )
+    _check_no_nan(a, name, "remove or replace them before computing a divergence")
     n_inf = int(np.isinf(a).sum())
     if n_inf:
         raise ValueError(
@@ -640,11 +642,7 @@ def check_log_density(x, name: str, nx, *, allow_minus_inf: bool) -> None:
     """Validate log densities at samples: no NaN, never ``+inf``, ``-inf`` only if allowed."""
     check_not_empty(x, name)
     a = nx.to_numpy(x)
-    n_nan = int(np.isnan(a).sum())
-    if n_nan:
-        raise ValueError(
-            f"{name} has {_entries(n_nan, 'NaN')}; evaluate the log density at valid samples."
-        )
+    _check_no_nan(a, name, "evaluate the log density at valid samples")
     if np.any(a == np.inf):
         raise ValueError(f"{name} has +inf entries; a log density must be finite or -inf.")
     if not allow_minus_inf and np.any(a == -np.inf):
