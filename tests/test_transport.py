@@ -519,7 +519,10 @@ def test_issue8_class2_float_list_next_to_integer_tensor_is_not_truncated():
     # [0.5, 1.5] against the integer tensor [0, 1]: the sorted gaps are 0.5 and 0.5, so
     # W_2 = 0.5 (the old code cast the list to int64: [0, 1] vs [0, 1] -> 0)
     out = wasserstein_1d([0.5, 1.5], torch.tensor([0, 1]), p=2)
-    assert out.dtype.is_floating_point and float(out) == pytest.approx(0.5, rel=1e-12)
+    # the one dtype policy: neither a list nor an integer tensor sets the dtype
+    assert out.dtype == torch.get_default_dtype() and float(out) == pytest.approx(0.5, rel=1e-12)
+    out = wasserstein_1d(np.array([0.5, 1.5]), torch.tensor([0, 1]), p=2)  # float64 ndarray
+    assert out.dtype == torch.float64 and float(out) == pytest.approx(0.5, rel=1e-15)
     out = wasserstein_1d(torch.tensor([0, 1]), [0.25, 1.75], p=1)
     assert float(out) == pytest.approx(0.5, rel=1e-12)
 
