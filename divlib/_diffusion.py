@@ -28,11 +28,12 @@ import numpy as np
 
 from ._backend import first_tensor, get_backend
 from ._validation import (
+    as_point_cloud,
     check_callable,
     check_finite,
     check_in_range,
+    check_instance,
     check_output,
-    check_point_cloud,
     check_real_dtype,
     check_scalar,
     check_seed,
@@ -55,20 +56,11 @@ def _progress(iterable, progress, desc):
     return tqdm(iterable, desc=desc, leave=False)
 
 
-def _samples(x, name):
-    """``x`` validated as an (n, d) point cloud, with its backend."""
-    x = check_real_dtype(x, name)
-    nx = get_backend(x)
-    x = check_point_cloud(nx.asarray(x), name, nx)
-    return nx, x
 
 
-def _check_schedule(schedule):
-    if not isinstance(schedule, VPSchedule):
-        raise TypeError(
-            f"schedule must be a divlib.VPSchedule, got {type(schedule).__name__}; "
-            "build one with divlib.VPSchedule(beta_min=0.1, beta_max=20.0)."
-        )
+
+
+SCHEDULE_HOW = "build one with divlib.VPSchedule(beta_min=0.1, beta_max=20.0)."
 
 
 class VPSchedule:
@@ -230,7 +222,7 @@ class VPSchedule:
         x_t, z : ndarray or torch.Tensor, shape (n, d)
             The noised samples and the noise that made them.
         """
-        nx, x0 = _samples(x0, "x0")
+        nx, x0 = as_point_cloud(x0, "x0")
         like = first_tensor(x0)
         t = self._per_sample_time(t, x0.shape[0], nx, like)
         rng = np.random.default_rng(check_seed(seed))
@@ -375,8 +367,8 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
     1.0
     """
     check_callable(score_fn, "score_fn")
-    _check_schedule(schedule)
-    nx, x = _samples(x, "x")
+    check_instance(schedule, VPSchedule, "schedule", SCHEDULE_HOW)
+    nx, x = as_point_cloud(x, "x")
     like = first_tensor(x)
     if weighting not in _WEIGHTINGS:
         raise ValueError(f"weighting must be one of {_WEIGHTINGS}, got {weighting!r}.")
@@ -409,8 +401,8 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
 
 def _sampler_setup(score_fn, x_T, schedule, n_steps, t_min, seed):
     check_callable(score_fn, "score_fn")
-    _check_schedule(schedule)
-    nx, x = _samples(x_T, "x_T")
+    check_instance(schedule, VPSchedule, "schedule", SCHEDULE_HOW)
+    nx, x = as_point_cloud(x_T, "x_T")
     x = nx.copy(nx.detach(x))
     n_steps = check_scalar(n_steps, "n_steps", low=1, integer=True)
     t_min = check_scalar(t_min, "t_min", low=0.0, high=1.0, high_inclusive=False)

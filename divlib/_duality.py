@@ -21,31 +21,17 @@ from ._backend import (
     import_torch,
     is_tensor,
     progress_bar,
-    to_tensors,
     torch_generator,
 )
 from ._validation import (
+    as_tensor_cloud_pair,
     check_callable,
     check_flag,
     check_output,
-    check_point_cloud,
-    check_real_dtype,
-    check_same_dimension,
     check_scalar,
 )
 
 
-def _clouds(x, y, names, dtype=None):
-    """Two point clouds as tensors (n, d), (m, d) of one floating dtype; a 1-D input
-    is points on the line. ``dtype`` defaults to the backend's promotion of the inputs."""
-    check_real_dtype(x, names[0])
-    check_real_dtype(y, names[1])
-    x, y = to_tensors(x, y, dtype=dtype)
-    nx = get_backend(x)
-    x = check_point_cloud(x, names[0], nx, allow_1d=True)
-    y = check_point_cloud(y, names[1], nx, allow_1d=True)
-    check_same_dimension(x, y, names)
-    return x, y
 
 
 def _critic_dtype(critic):
@@ -118,7 +104,7 @@ def kr_dual_objective(critic, x, y):
     2.0
     """
     check_callable(critic, "critic")
-    x, y = _clouds(x, y, ("x", "y"), _critic_dtype(critic))
+    x, y = as_tensor_cloud_pair(x, y, ("x", "y"), _critic_dtype(critic))
     return _critic_values(critic, x).mean() - _critic_values(critic, y).mean()
 
 
@@ -181,7 +167,7 @@ def gradient_penalty(critic, real, fake, *, weight=10.0, generator=None, seed=No
     """
     check_callable(critic, "critic")
     torch = import_torch()
-    real, fake = _clouds(real, fake, ("real", "fake"), _critic_dtype(critic))
+    real, fake = as_tensor_cloud_pair(real, fake, ("real", "fake"), _critic_dtype(critic))
     if real.shape != fake.shape:
         raise ValueError(
             f"real has shape {tuple(real.shape)} but fake has {tuple(fake.shape)}; the "
@@ -326,7 +312,7 @@ def dual_wasserstein_1(
     """
     torch = import_torch()
     dtype = torch.promote_types(torch.float32, float_dtype(*[a for a in (x, y) if is_tensor(a)]))
-    x, y = _clouds(x, y, ("x", "y"), dtype)
+    x, y = as_tensor_cloud_pair(x, y, ("x", "y"), dtype)
     hidden = check_scalar(hidden, "hidden", low=1, integer=True)
     n_steps = check_scalar(n_steps, "n_steps", low=1, integer=True)
     lr = check_scalar(lr, "lr", low=0, low_inclusive=False, high=math.inf, high_inclusive=False)

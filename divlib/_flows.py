@@ -18,10 +18,9 @@ import numpy as np
 
 from ._backend import first_tensor, get_backend
 from ._validation import (
+    as_point_cloud,
     check_callable,
     check_output,
-    check_point_cloud,
-    check_real_dtype,
     check_same_dimension,
     check_scalar,
 )
@@ -29,12 +28,6 @@ from ._validation import (
 __all__ = ["median_bandwidth", "rbf_kernel", "svgd_direction", "svgd_step", "svgd_sample"]
 
 
-def _points(x, name, nx=None, like=None):
-    """``x`` validated as a real, finite, non-empty (n, d) cloud; returns (nx, x)."""
-    x = check_real_dtype(x, name)
-    nx = get_backend(x) if nx is None else nx
-    x = nx.asarray(x, like=like)
-    return nx, check_point_cloud(x, name, nx)
 
 
 def _sq_dists(nx, x, y):
@@ -106,7 +99,7 @@ def median_bandwidth(x):
     >>> bool(np.isclose(h, 4 / np.log(3)))
     True
     """
-    nx, x = _points(x, "x")
+    nx, x = as_point_cloud(x, "x")
     a = nx.to_numpy(x).astype(np.float64)
     sq = np.sum((a[:, None, :] - a[None, :, :]) ** 2, axis=-1)
     return _median_h(sq)
@@ -172,12 +165,12 @@ def rbf_kernel(x, y=None, *, bandwidth=None, return_grad=False):
     True
     """
     if y is None:
-        nx, x = _points(x, "x")
+        nx, x = as_point_cloud(x, "x")
         y_ = x
     else:  # mixed numpy/torch: the numpy one follows the tensor's dtype and device
         nx, like = get_backend(x, y), first_tensor(x, y)
-        _, x = _points(x, "x", nx, like)
-        _, y_ = _points(y, "y", nx, like)
+        _, x = as_point_cloud(x, "x", nx, like)
+        _, y_ = as_point_cloud(y, "y", nx, like)
         check_same_dimension(x, y_, ("x", "y"))
     h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
     sq, diff = _sq_dists(nx, x, y_)  # (n, m), (n, m, d)
@@ -272,7 +265,7 @@ def svgd_direction(x, score_fn, *, bandwidth=None):
     [[-2.0, -1.0]]
     """
     check_callable(score_fn, "score_fn")
-    nx, x = _points(x, "x")
+    nx, x = as_point_cloud(x, "x")
     h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
     return _phi(nx, x, _score_at(nx, x, score_fn), h)
 
@@ -342,7 +335,7 @@ def svgd_step(x, score_fn, step, *, bandwidth=None):
     True
     """
     check_callable(score_fn, "score_fn")
-    nx, x = _points(x, "x")
+    nx, x = as_point_cloud(x, "x")
     eps = check_scalar(step, "step", low=0, low_inclusive=False)
     h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
     return x + eps * _phi(nx, x, _score_at(nx, x, score_fn), h)
@@ -403,7 +396,7 @@ def svgd_sample(score_fn, x0, *, step_size, n_steps, bandwidth=None, progress=Fa
     3.0
     """
     check_callable(score_fn, "score_fn")
-    nx, x = _points(x0, "x0")
+    nx, x = as_point_cloud(x0, "x0")
     eps = check_scalar(step_size, "step_size", low=0, low_inclusive=False)
     n_steps = check_scalar(n_steps, "n_steps", low=0, integer=True)
     h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)

@@ -21,36 +21,25 @@ from ._backend import (
     get_backend,
     import_torch,
     progress_bar,
-    to_tensors,
     torch_generator,
 )
 from ._validation import (
+    as_point_cloud,
+    as_tensor_cloud,
     check_callable,
     check_choice,
     check_finite,
     check_flag,
     check_output,
     check_output_form,
-    check_point_cloud,
     check_positive_values,
-    check_real_dtype,
     check_scalar,
     check_seed,
 )
 
 
-def _samples(x, name):
-    """``x`` as a floating array of its backend, validated as an (n, d) point cloud."""
-    check_real_dtype(x, name)
-    nx = get_backend(x)
-    return nx, check_point_cloud(nx.asarray(x), name, nx)
 
 
-def _torch_samples(x, name="x"):
-    """``x`` as a floating torch tensor (n, d), the backend's conversion policy, validated."""
-    check_real_dtype(x, name)
-    (x,) = to_tensors(x)
-    return check_point_cloud(x, name, get_backend(x))
 
 
 def _differentiable_score(score_fn, x, torch, what):
@@ -134,7 +123,7 @@ def fisher_divergence(score_p, score_q, x):
     """
     check_callable(score_p, "score_p")
     check_callable(score_q, "score_q")
-    _, x = _samples(x, "x")
+    _, x = as_point_cloud(x, "x")
     s_p, s_q = score_p(x), score_q(x)  # (n, d) each
     for s, name in ((s_p, "score_p"), (s_q, "score_q")):
         check_output(s, name, [tuple(x.shape)], get_backend(s))
@@ -208,7 +197,7 @@ def hyvarinen_loss(score_fn, x):
     """
     check_callable(score_fn, "score_fn")
     torch = import_torch()
-    x = _torch_samples(x).detach().requires_grad_(True)
+    x = as_tensor_cloud(x).detach().requires_grad_(True)
     s = _differentiable_score(score_fn, x, torch, "the Hyvarinen loss")  # (n, d)
     d = x.shape[1]
     # tr grad s(x_i) = sum_k d s_k / d x_k, one backward pass per coordinate k
@@ -299,7 +288,7 @@ def sliced_score_matching_loss(
     n_projections = check_scalar(n_projections, "n_projections", low=1, integer=True)
     check_choice(projection, "projection", ("gaussian", "rademacher"))
     variance_reduction = check_flag(variance_reduction, "variance_reduction")
-    x = _torch_samples(x).detach()
+    x = as_tensor_cloud(x).detach()
     gen = torch_generator(generator, seed, x.device)
     # repeat the samples: x_rep (m n, d), one direction v per row
     x_rep = x.repeat(n_projections, 1).requires_grad_(True)
@@ -408,7 +397,7 @@ def denoising_score_matching_loss(
             "model that does not see sigma cannot learn several noise levels: pass "
             "one sigma, or a noise-conditional score_fn with noise_conditional=True."
         )
-    x = _torch_samples(x).detach()
+    x = as_tensor_cloud(x).detach()
     gen = torch_generator(generator, seed, x.device)
     n = x.shape[0]
     levels = torch.as_tensor(sigmas, dtype=x.dtype, device=x.device)
@@ -440,7 +429,7 @@ def denoising_score_matching_loss(
 
 def _langevin_setup(score_fn, x0, step_size, seed, progress):
     check_callable(score_fn, "score_fn")
-    nx, x = _samples(x0, "x0")
+    nx, x = as_point_cloud(x0, "x0")
     step = check_scalar(
         step_size, "step_size", low=0, low_inclusive=False, high=math.inf, high_inclusive=False
     )

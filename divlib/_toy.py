@@ -15,14 +15,15 @@ import numpy as np
 
 from ._backend import get_backend
 from ._validation import (
+    check_count,
     check_covariance,
     check_distribution,
     check_finite,
+    check_length,
     check_nonnegative,
     check_point_cloud,
     check_positive_values,
     check_real_dtype,
-    check_scalar,
     check_seed,
 )
 
@@ -32,15 +33,8 @@ def _rng(seed):
     return np.random.default_rng(check_seed(seed))
 
 
-def _count(n, name="n"):
-    """A number of samples or components: an integer >= 1."""
-    return check_scalar(n, name, low=1, integer=True)
 
 
-def _length(value, name, *, positive=False):
-    """A finite standard deviation or radius: >= 0 (> 0 with ``positive``)."""
-    return check_scalar(value, name, low=0, low_inclusive=not positive, high=math.inf,
-                        high_inclusive=False)
 
 
 class GaussianMixture:
@@ -127,9 +121,9 @@ class GaussianMixture:
     @classmethod
     def on_circle(cls, n_components=8, radius=4.0, std=0.5):
         """``n_components`` equal-weight isotropic Gaussians evenly spaced on a circle in 2-D."""
-        n_components = _count(n_components, "n_components")
-        radius = _length(radius, "radius")
-        std = _length(std, "std", positive=True)
+        n_components = check_count(n_components, "n_components")
+        radius = check_length(radius, "radius")
+        std = check_length(std, "std", positive=True)
         theta = 2 * np.pi * np.arange(n_components) / n_components
         means = radius * np.stack([np.cos(theta), np.sin(theta)], axis=1)
         return cls(means, covs=std**2)
@@ -191,7 +185,7 @@ class GaussianMixture:
 
     def sample(self, n, seed=None):
         """Draw ``n`` samples, a numpy array of shape (n, d)."""
-        n = _count(n)
+        n = check_count(n)
         rng = _rng(seed)
         k = rng.choice(len(self.weights), size=n, p=self.weights)  # component of each sample
         z = rng.standard_normal((n, self.dim))
@@ -283,9 +277,9 @@ def make_rings(n, *, radii=(2.0, 4.0), noise=0.2, seed=None):
     >>> bool(np.allclose(np.hypot(x[:, 0], x[:, 1]), 1.0))
     True
     """
-    n = _count(n)
+    n = check_count(n)
     r = check_positive_values(radii, "radii")
-    noise = _length(noise, "noise")
+    noise = check_length(noise, "noise")
     rng = _rng(seed)
     j = rng.choice(r.size, size=n, p=r / r.sum())  # ring of each point
     t = rng.uniform(0.0, 2 * np.pi, size=n)
@@ -328,8 +322,8 @@ def make_two_moons(n, *, noise=0.1, seed=None):
     >>> make_two_moons(300, noise=0.05, seed=0).shape
     (300, 2)
     """
-    n = _count(n)
-    noise = _length(noise, "noise")
+    n = check_count(n)
+    noise = check_length(noise, "noise")
     rng = _rng(seed)
     lower = rng.random(n) < 0.5
     t = rng.uniform(0.0, np.pi, size=n)

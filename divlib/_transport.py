@@ -162,7 +162,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
 
     Examples
     --------
-    A translation by c moves everything by |c|:
+    A translation by c moves everything by ``|c|``:
 
     >>> import numpy as np
     >>> from divlib import wasserstein_1d

@@ -814,3 +814,62 @@ def as_model_input(x, dtype, d: int, owner: str):
     if x.shape[1] != d:
         raise ValueError(f"{owner} expects x of shape (n, {d}), got shape {tuple(x.shape)}.")
     return x
+
+
+# -- point clouds and sampler arguments (scores, diffusion, flows, duality, toy data) ------
+
+
+def as_point_cloud(x, name: str, nx=None, like=None):
+    """``x`` as a real, finite, non-empty (n, d) cloud of its backend (or of ``nx``,
+    converted like ``like``); returns ``(nx, x)``. The one conversion of a sample array
+    in the samplers and score losses."""
+    from ._backend import get_backend
+
+    x = check_real_dtype(x, name)
+    nx = get_backend(x) if nx is None else nx
+    return nx, check_point_cloud(nx.asarray(x, like=like), name, nx)
+
+
+def as_tensor_cloud(x, name: str = "x"):
+    """``x`` as a floating torch tensor (n, d) under the backend's dtype policy, validated."""
+    from ._backend import get_backend, to_tensors
+
+    check_real_dtype(x, name)
+    (x,) = to_tensors(x)
+    return check_point_cloud(x, name, get_backend(x))
+
+
+def as_tensor_cloud_pair(x, y, names=("x", "y"), dtype=None):
+    """Two point clouds as torch tensors (n, d), (m, d) of one floating dtype (a 1-D input
+    is points on the line), of the same dimension."""
+    from ._backend import get_backend, to_tensors
+
+    check_real_dtype(x, names[0])
+    check_real_dtype(y, names[1])
+    x, y = to_tensors(x, y, dtype=dtype)
+    nx = get_backend(x)
+    x = check_point_cloud(x, names[0], nx, allow_1d=True)
+    y = check_point_cloud(y, names[1], nx, allow_1d=True)
+    check_same_dimension(x, y, names)
+    return x, y
+
+
+def check_instance(value, cls, name: str, how: str):
+    """Raise a ``TypeError`` unless ``value`` is a ``cls``; ``how`` says how to build one."""
+    if not isinstance(value, cls):
+        raise TypeError(
+            f"{name} must be a divlib.{cls.__name__}, got {type(value).__name__}; {how}"
+        )
+    return value
+
+
+def check_count(n, name: str = "n"):
+    """A number of samples or components: an integer >= 1."""
+    return check_scalar(n, name, low=1, integer=True)
+
+
+def check_length(value, name: str, *, positive: bool = False):
+    """A finite standard deviation or radius: >= 0 (> 0 with ``positive``)."""
+    return check_scalar(
+        value, name, low=0, low_inclusive=not positive, high=np.inf, high_inclusive=False
+    )

@@ -67,6 +67,10 @@ FAMILIES = {
 }
 
 
+#: Names documented with a family other than the module that defines them.
+OVERRIDES = {"ConvergenceWarning": "_transport"}  # defined in _backend, raised by solvers
+
+
 def public_names() -> dict[str, str]:
     """Public name -> private module it is defined in (``divlib.__all__``)."""
     sys.path.insert(0, str(ROOT))
@@ -75,7 +79,7 @@ def public_names() -> dict[str, str]:
     out = {}
     for name in divlib.__all__:
         obj = getattr(divlib, name)
-        out[name] = getattr(obj, "__module__", "divlib").rsplit(".", 1)[-1]
+        out[name] = OVERRIDES.get(name) or getattr(obj, "__module__", "divlib").rsplit(".", 1)[-1]
     return out
 
 
