@@ -10,6 +10,7 @@ MathJax, and reports per page:
 - uncaught JavaScript errors and failed requests (the site must work offline);
 - inline formulas that are wider than their box and cannot be scrolled;
 - images without alt text;
+- formulas that are Tab stops, and links in theorem or exercise boxes below 4.5:1 contrast;
 - exercise solutions that are visible before a click, or stay hidden after one.
 
 It also checks that the search page finds a known word. Usage::
@@ -94,6 +95,29 @@ async () => {
     if (!alt || !alt.trim()) out.noAlt.push(img.getAttribute("src"));
   }
   out.figures = document.querySelectorAll("main img").length;
+  // Formulas must not each be a Tab stop (keyboard users tabbed through hundreds).
+  out.tabStops = Array.from(document.querySelectorAll("mjx-container"))
+    .filter((c) => c.tabIndex >= 0).length;
+  // Links in theorem, definition, exercise and solution boxes: WCAG AA contrast (4.5:1).
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  out.lowContrast = [];
+  for (const a of document.querySelectorAll("main div.proof a, main div.admonition a")) {
+    if (!a.textContent.trim()) continue;
+    const l1 = lum(rgb(getComputedStyle(a).color)), l2 = lum(background(a));
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    if (ratio < 4.5) out.lowContrast.push(`${a.textContent.trim().slice(0, 40)} (${ratio.toFixed(1)}:1)`);
+  }
   out.exercises = document.querySelectorAll("main .exercise").length;
   out.solutions = document.querySelectorAll("main .solution").length;
   return out;
@@ -206,6 +230,9 @@ def problems_of(result: dict) -> list[str]:
         out.append(f"{result['mathErrors']} MathJax errors")
     out += [f"clipped inline formula: {t!r}" for t in result["clipped"]]
     out += [f"image without alt text: {s}" for s in result["noAlt"]]
+    if result.get("tabStops"):
+        out.append(f"{result['tabStops']} formulas are Tab stops")
+    out += [f"link below 4.5:1 contrast in a box: {t}" for t in result.get("lowContrast", [])]
     out += result["solutionProblems"]
     out += [f"JavaScript error: {e}" for e in result["jsErrors"]]
     out += [f"failed request: {u}" for u in result["failedRequests"]]
