@@ -366,7 +366,19 @@ class TorchBackend:
         return self.torch.tensor(value, dtype=like.dtype, device=like.device)
 
     def to_numpy(self, x):
-        return x.detach().cpu().numpy()
+        """The values of ``x`` as an ndarray (for checks and reporting, never for maths).
+
+        Under ``torch.func`` transforms (``vmap``, ``grad``, ``jacrev``) a tensor is a
+        wrapper without storage; its values are those of the tensor it wraps, so the
+        input checks still see every entry (they used to crash there).
+        """
+        functorch = self.torch._C._functorch
+        if not functorch.is_functorch_wrapped_tensor(x):
+            return x.detach().cpu().numpy()
+        while functorch.is_functorch_wrapped_tensor(x):
+            x = functorch.get_unwrapped(x)
+        with self.torch._C._DisableFuncTorch():  # read the values outside the transform
+            return x.detach().cpu().numpy()
 
     def detach(self, x):
         """``x`` cut from the autograd graph (same storage)."""

@@ -111,3 +111,26 @@ def test_model_and_training_bad_input():
         train_score_model(plain, x, loss="sliced", lr=0.0)
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         train_score_model(plain, x, loss="sliced", batch_size=0)
+
+
+def test_score_mlp_works_under_torch_func_transforms():
+    # Regression: the input check read the values of a functorch wrapper tensor, which
+    # has no storage, and crashed ("Cannot access data pointer"); jacrev/vmap is how the
+    # exact Hyvarinen loss is computed efficiently.
+    import torch
+    from torch.func import jacrev, vmap
+
+    import divlib
+
+    torch.manual_seed(0)
+    model = divlib.ScoreMLP(2, hidden=(8,)).double()
+    x = torch.randn(5, 2, dtype=torch.float64)
+    jac = vmap(jacrev(lambda xi: model(xi[None])[0]))(x)  # (n, d, d)
+    ref = torch.stack([torch.autograd.functional.jacobian(lambda z: model(z[None])[0], xi)
+                       for xi in x])
+    assert jac.shape == (5, 2, 2)
+    assert torch.allclose(jac, ref)
+    bad = x.clone()
+    bad[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        vmap(jacrev(lambda xi: model(xi[None])[0]))(bad)
