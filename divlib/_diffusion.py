@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
+from ._backend import first_tensor, get_backend, progress_bar
 from ._validation import (
     as_point_cloud,
     check_callable,
@@ -45,19 +45,6 @@ __all__ = [
     "reverse_sde_sample",
     "probability_flow_sample",
 ]
-
-
-def _progress(iterable, progress, desc):
-    """Wrap ``iterable`` in a ``tqdm.auto`` bar when ``progress`` is true."""
-    if not progress:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, desc=desc, leave=False)
-
-
-
-
 
 
 SCHEDULE_HOW = "build one with divlib.VPSchedule(beta_min=0.1, beta_max=20.0)."
@@ -514,7 +501,7 @@ def reverse_sde_sample(
     """
     nx, x, times, rng, score, like = _sampler_setup(score_fn, x_T, schedule, n_steps, t_min, seed)
     path = [x] if return_path else None
-    for t_i, t_next in _progress(list(zip(times[:-1], times[1:])), progress, "reverse SDE"):
+    for t_i, t_next in progress_bar(list(zip(times[:-1], times[1:])), progress, "reverse SDE"):
         h = t_i - t_next
         b = float(schedule.beta(t_i))
         z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=like)
@@ -622,7 +609,7 @@ def probability_flow_sample(
         return -0.5 * float(schedule.beta(t)) * (y + score(y, t))
 
     path = [x] if return_path else None
-    for t_i, t_next in _progress(list(zip(times[:-1], times[1:])), progress, "probability flow"):
+    for t_i, t_next in progress_bar(list(zip(times[:-1], times[1:])), progress, "probability flow"):
         h = t_next - t_i  # < 0: backwards in time
         v = velocity(x, t_i)
         if method == "euler":

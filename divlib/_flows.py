@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend
+from ._backend import first_tensor, get_backend, progress_bar
 from ._validation import (
     as_point_cloud,
     check_callable,
@@ -402,12 +402,7 @@ def svgd_sample(score_fn, x0, *, step_size, n_steps, bandwidth=None, progress=Fa
     h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
     x = nx.detach(x)
     path = [x] if return_path else None
-    steps = range(n_steps)
-    if progress:
-        from tqdm.auto import tqdm
-
-        steps = tqdm(steps, desc="SVGD", leave=False)
-    for _ in steps:
+    for _ in progress_bar(range(n_steps), progress, "SVGD"):
         x = nx.detach(x + eps * _phi(nx, x, _score_at(nx, x, score_fn), h))
         if return_path:
             path.append(x)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import settings
+from hypothesis import strategies as st
 
 # CI runs hypothesis derandomized (a fixed sequence of examples per test) so that a
 # green main stays green; local runs draw new examples each time and keep searching.
@@ -30,6 +31,23 @@ def xp(request):
     if request.param == "numpy":
         return lambda a: np.asarray(a, dtype=np.float64)
     return lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
+
+
+def simplex(rng, n, zeros=0):
+    """A random probability vector of length ``n`` with ``zeros`` entries set to 0."""
+    w = rng.random(n) + 0.05
+    if zeros:
+        w[rng.choice(n, zeros, replace=False)] = 0.0
+    return w / w.sum()
+
+
+def sqdist(x, y):
+    """Squared Euclidean cost matrix between the rows of ``x`` and ``y``."""
+    return ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
+
+
+#: hypothesis seeds for numpy generators
+seeds = st.integers(0, 2**32 - 1)
 
 
 def npy(v):

@@ -14,7 +14,7 @@ import numpy as np
 import ot
 import pytest
 import torch
-from conftest import HYP, npy
+from conftest import HYP, npy, seeds, simplex, sqdist
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,18 +27,6 @@ from divlib import (
 )
 
 
-def simplex(rng, n, zeros=0):
-    w = rng.random(n) + 0.05
-    if zeros:
-        w[rng.choice(n, zeros, replace=False)] = 0.0
-    return w / w.sum()
-
-
-def sqdist(x, y):
-    return ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
-
-
-seeds = st.integers(0, 2**32 - 1)
 
 # == sinkhorn ==========================================================================
 
