@@ -124,3 +124,35 @@ def test_mixed_numpy_mean_torch_scale():
     assert isinstance(out, torch.Tensor)
     out.backward()
     assert L.grad is not None and torch.all(torch.isfinite(L.grad))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(scale_tril=np.diag([1.0, np.inf])), ValueError, "scale_tril has 1 infinite"),
+        (dict(mean=np.zeros(0), scale_tril=np.eye(0)), ValueError, "mean is empty"),
+        (dict(mean=np.array([True, False])), TypeError, "mean has dtype bool"),
+        (dict(mean="ab"), TypeError, "mean has dtype"),
+        (dict(n_samples=2.5), ValueError, "n_samples must be a whole number"),
+        (dict(n_samples=float("nan")), ValueError, "n_samples must be a number, got NaN"),
+        (dict(seed=1.5), ValueError, "seed must be a whole number"),
+        (dict(seed=-1), ValueError, "seed must be an integer >= 0"),
+    ],
+)
+def test_hostile_table(kwargs, error, match):
+    args = dict(mean=np.zeros(2), scale_tril=np.eye(2))
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        gaussian_elbo(lambda z: -(z**2).sum(1), args.pop("mean"), args.pop("scale_tril"),
+                      **args)
+
+
+def test_integer_mean_is_promoted_not_truncated():
+    # an integer mean (numpy or torch) gives the value of the same float mean
+    def lj(z):
+        return -(z**2).sum(1)
+
+    ref = gaussian_elbo(lj, np.array([1.0, 2.0]), np.eye(2), n_samples=5, seed=0)
+    assert np.isclose(gaussian_elbo(lj, np.array([1, 2]), np.eye(2), n_samples=5, seed=0), ref)
+    out = gaussian_elbo(lj, torch.tensor([1, 2]), torch.eye(2), n_samples=5, seed=0)
+    assert out.dtype.is_floating_point and np.isclose(float(out), ref, rtol=1e-5)
