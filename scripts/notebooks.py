@@ -8,6 +8,7 @@ compares. Usage (from the repository root, with the project's venv)::
     python scripts/notebooks.py sync [FILE ...]   # .md -> executed .ipynb (all by default)
     python scripts/notebooks.py pair FILE ...     # .md -> .ipynb keeping stored outputs
     python scripts/notebooks.py check             # fail if a pair has drifted
+    python scripts/notebooks.py claims            # cells nbval compares by claim only
     python scripts/notebooks.py stored-config     # a _config.yml that renders stored outputs
 
 ``sync`` runs each notebook in a fresh kernel from ``book/`` (nbclient), with a
@@ -17,6 +18,7 @@ per-notebook time limit, and prints how long each took.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -184,6 +186,57 @@ def _make_stable(nb, stem: str) -> None:
             cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
 
 
+#: The one tag that leaves a cell's output out of nbval's comparison (nbval's own).
+IGNORE_TAG = "nbval-ignore-output"
+#: nbval's comment form of the same thing: not used here, so that one tag says it all.
+IGNORE_COMMENT = "NBVAL_IGNORE_OUTPUT"
+#: What a tagged cell without an assert may print: progress bars (text or widget).
+PROGRESS = re.compile(r"^\s*(?:[^\n]*\d+%\|[^\n]*\||\s*)$")
+
+
+def _printed_text(cell) -> str:
+    """Everything a code cell printed or displayed as text, stderr excluded."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stdout":
+            parts.append(out.get("text", ""))
+        elif "data" in out:
+            parts.append(out["data"].get("text/plain", ""))
+    return "".join(parts)
+
+
+def claim_cells(ipynb: Path) -> tuple[list[int], list[int], list[str]]:
+    """Cells of ``ipynb`` whose output nbval does not compare: those that assert their
+    claim, those that only show a progress bar, and the problems.
+
+    A cell tagged ``nbval-ignore-output`` is compared by claim only: it must assert
+    what it shows (so the claim is still checked on every run), or print nothing but a
+    progress bar (training loops). The comment form ``# NBVAL_IGNORE_OUTPUT`` is
+    refused, so that one tag, visible in the chapter source, says it all.
+    """
+    nb = nbformat.read(ipynb, as_version=4)
+    claims, progress, problems = [], [], []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"{ipynb.relative_to(ROOT)} cell {i}"
+        if IGNORE_COMMENT in cell.source:
+            problems.append(f"{where}: use the tag {IGNORE_TAG}, not the comment")
+        if IGNORE_TAG not in cell.metadata.get("tags", []):
+            continue
+        printed = [ln for ln in _printed_text(cell).splitlines() if not PROGRESS.match(ln)]
+        if re.search(r"^\s*assert\b", cell.source, re.MULTILINE):
+            claims.append(i)
+        elif not printed:
+            progress.append(i)
+        else:
+            problems.append(
+                f"{where}: tagged {IGNORE_TAG} but prints {printed[0][:60]!r} without an "
+                "assert of its claim; assert it, or print it at a precision stable across CPUs"
+            )
+    return claims, progress, problems
+
+
 def stored_outputs_config() -> Path:
     """Write ``_build/_config_stored_outputs.yml``: ``_config.yml`` with execution off.
 
@@ -212,6 +265,7 @@ def main(argv=None) -> int:
     pr = sub.add_parser("pair", help="rewrite .ipynb from .md keeping outputs (no execution)")
     pr.add_argument("files", nargs="+", type=Path)
     sub.add_parser("check", help="fail if a .md and its .ipynb differ")
+    sub.add_parser("claims", help="list the cells nbval compares by claim only")
     sub.add_parser("stored-config", help="write a config that renders the stored outputs")
     args = parser.parse_args(argv)
 
@@ -227,6 +281,22 @@ def main(argv=None) -> int:
             print(f"executing {md.relative_to(ROOT)} ...", flush=True)
             print(f"  done in {execute(md):.1f} s", flush=True)
         return 0
+    if args.cmd == "claims":
+        n_claims = n_progress = 0
+        problems = []
+        for nb in toc_notebooks():
+            claims, progress, bad = claim_cells(nb)
+            problems += bad
+            n_claims, n_progress = n_claims + len(claims), n_progress + len(progress)
+            if claims:
+                print(f"  {nb.relative_to(ROOT)}: cells {', '.join(map(str, claims))}")
+        print(
+            f"{n_claims} cells compared by claim only (tag {IGNORE_TAG}: each asserts "
+            f"its claim on every run); {n_progress} more show only a progress bar"
+        )
+        if problems:
+            print("\n".join(problems))
+        return 1 if problems else 0
     if args.cmd == "pair":
         for f in args.files:
             pair(f.resolve().with_suffix(".md"))
