@@ -34,7 +34,8 @@ help:
 	@echo "make format  format the chapters' code cells (ruff, 84 columns) and re-pair them"
 	@echo "make api     regenerate the divlib reference pages after a change of divlib.__all__"
 	@echo "make assignments   student notebooks, pages and autograders from assignments/masters"
-	@echo "make grade SUBMISSIONS=dir [JOBS=N]   grade every .ipynb in dir into dir/grades.csv"
+	@echo "make grade SUBMISSIONS=dir [JOBS=N] [ROSTER=roster.csv] [HAND=hand.csv]"
+	@echo "             grade every .ipynb in dir: grades.csv, gradebook.csv, canvas.csv, hand/"
 	@echo "make clean   remove _build (keeps .venv); make distclean also removes .venv"
 
 venv: $(STAMP)
@@ -156,12 +157,16 @@ bench-smoke: $(STAMP)
 assignments: $(STAMP)
 	$(ONE_CORE) $(PY) scripts/assignments.py generate
 
-# Grade every .ipynb of a folder: make grade SUBMISSIONS=dir [JOBS=N] -> dir/grades.csv
+# Grade every .ipynb of a folder: make grade SUBMISSIONS=dir [JOBS=N] [ROSTER=roster.csv]
+# [HAND=hand.csv] -> dir/grades.csv, dir/gradebook.csv, dir/canvas.csv, dir/hand/*.html
 SUBMISSIONS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ROSTER ?=
+HAND ?=
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [JOBS=N]"; exit 2; }
-	$(ONE_CORE) $(PY) scripts/assignments.py grade "$(SUBMISSIONS)" --jobs $(JOBS)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [JOBS=N] [ROSTER=roster.csv] [HAND=hand.csv]"; exit 2; }
+	$(ONE_CORE) $(PY) scripts/assignments.py grade "$(SUBMISSIONS)" --jobs $(JOBS) \
+	  $(if $(ROSTER),--roster "$(ROSTER)") $(if $(HAND),--hand "$(HAND)")
 
 # The pipeline end to end: solutions, blank and buggy fixtures graded, no leak, no drift.
 test-assignments: $(STAMP)

@@ -52,8 +52,7 @@ FIXTURES_SPEC = ROOT / "assignments" / "fixtures.yml"
 #: A legitimate cell of our assignments runs in a second or two: a cell that runs longer
 #: than this is stopped (and its question scores 0). The notebook limit is a backstop.
 CELL_TIMEOUT = 60
-NOTEBOOK_TIMEOUT = 600
-FIELDS = ["student", "question", "score", "max", "reason"]
+FIELDS = ["student", "assignment", "question", "score", "max", "reason"]
 
 
 def masters() -> list[Path]:
@@ -109,7 +108,8 @@ def build(master: Path, out: Path) -> dict[str, Path]:
     work = out / "master"
     work.mkdir(parents=True)
     nb = jupytext.read(master)
-    nbformat.write(nb, work / f"{name}.ipynb")
+    graded = _self_contained(nb, work)
+    nbformat.write(graded, work / f"{name}.ipynb")
     dist = out / "dist"
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "otter"), "assign", "--no-run-tests",
@@ -131,6 +131,89 @@ def build(master: Path, out: Path) -> dict[str, Path]:
     page.write_text(page_text(student, name))
     return {"student": student_path, "page": page, "zip": out / "autograder.zip",
             "solved": solved, "questions": out / "questions.json"}
+
+
+#: What the hidden tests import, with everything it needs, pinned from the lock.
+GRADING_ROOTS = ["otter-grader[grading]", "numpy", "scipy", "torch", "POT"]
+#: Gradescope and otter's Docker image pip-install the zip's requirements from PyPI, where
+#: torch on Linux is a CUDA build of several GB: take the CPU build from PyTorch's index.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def _lock() -> dict[str, str]:
+    """name (normalised) -> pinned version, from constraints.txt."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", line.strip())
+        if m:
+            pins[re.sub(r"[-_.]+", "-", m.group(1)).lower()] = m.group(2)
+    return pins
+
+
+def grading_requirements() -> list[str]:
+    """Every distribution grading imports (transitively), each pinned from the lock.
+
+    The closure is read from the installed metadata of this environment (Linux, this
+    Python), so the zip installs exactly what ``make test`` grades with.
+    """
+    import importlib.metadata as md
+
+    from packaging.requirements import Requirement
+
+    pins = _lock()
+    norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()  # noqa: E731
+    seen: dict[str, str] = {}
+    todo = [Requirement(r) for r in GRADING_ROOTS]
+    while todo:
+        req = todo.pop()
+        key = norm(req.name)
+        if key in seen and not req.extras:
+            continue
+        try:
+            dist = md.distribution(req.name)
+        except md.PackageNotFoundError:
+            continue  # an optional dependency this platform does not install
+        seen[key] = dist.metadata["Name"]
+        for spec in dist.requires or []:
+            sub = Requirement(spec)
+            env = [{"extra": e} for e in (req.extras or {""})]
+            if sub.marker is None or any(sub.marker.evaluate(e) for e in env):
+                if norm(sub.name) not in seen or sub.extras:
+                    todo.append(sub)
+    for tool in ("pip", "setuptools", "wheel"):  # pip freeze leaves them out of the lock
+        if tool in seen and tool not in pins:
+            pins[tool] = md.version(tool)
+    missing = sorted(k for k in seen if k not in pins)
+    if missing:
+        raise RuntimeError(f"not pinned in constraints.txt: {missing} (run `make lock`)")
+    extras = {"otter-grader": "[grading]"}
+    return sorted(f"{seen[k]}{extras.get(k, '')}=={pins[k]}" for k in seen)
+
+
+def _self_contained(nb, work: Path):
+    """The master with its ASSIGNMENT CONFIG completed for a zip that grades anywhere.
+
+    ``requirements`` pins what grading imports (from the lock; ``overwrite_requirements``
+    so otter adds no unpinned copy of itself) and ``files`` carries divlib's source, which
+    otter copies next to the submission, where the kernel imports it.
+    """
+    import copy
+
+    import yaml
+
+    (shutil.copytree(ROOT / "divlib", work / "divlib",
+                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc")))
+    reqs = [f"--extra-index-url {TORCH_CPU_INDEX}", *grading_requirements()]
+    (work / "requirements.txt").write_text("\n".join(reqs) + "\n")
+    out = copy.deepcopy(nb)
+    cell = next(c for c in out.cells if c.source.startswith("# ASSIGNMENT CONFIG"))
+    cfg = yaml.safe_load(cell.source.split("\n", 1)[1]) or {}
+    cfg.update({"requirements": "requirements.txt", "overwrite_requirements": True,
+                "files": ["divlib"],
+                # the lock is resolved for this Python: the grading image uses the same
+                "python_version": f"{sys.version_info.major}.{sys.version_info.minor}"})
+    cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(cfg, sort_keys=False)
+    return out
 
 
 def _repo() -> tuple[str, str, str, str]:
@@ -317,14 +400,117 @@ def _question_of_cells(nb) -> list[str | None]:
     return [None if i < first else q for i, q in enumerate(labels)]
 
 
-def grade_one(zip_path: Path, submission: Path, out_json: Path, cell_timeout: int) -> None:
+GRADING_TAG = "divergences-autograder"
+#: Added after the submission's own cells: every test case runs under an alarm inside the
+#: kernel, so a slow test costs its case (and so its question) only; a question whose
+#: tests are interrupted anyway is recorded as failed, so otter's export cell does not run
+#: them a second time (which would time out too and lose every question).
+_HARNESS = """\
+# autograder harness (added at grading time, not part of the submission)
+import signal as _signal_ag
+import otter.test_files.ok_test as _ok_ag
+from otter.execute import Checker as _Checker_ag
+from otter.nbmeta_config import NBMetadataConfig as _NBMeta_ag
+from otter.test_files import create_test_file as _create_ag
+from otter.test_files.abstract_test import TestCaseResult as _Result_ag
+
+
+def _timed_doctest_ag(name, body, env, _run=_ok_ag.run_doctest, _limit={limit}):
+    def alarm(*_):
+        raise TimeoutError(f"this test ran longer than the {{_limit}} s limit")
+
+    old = _signal_ag.signal(_signal_ag.SIGALRM, alarm)
+    _signal_ag.alarm(_limit)
+    try:
+        return _run(name, body, env)
+    except TimeoutError as err:
+        return False, f"TimeoutError: {{err}}"
+    finally:
+        _signal_ag.alarm(0)
+        _signal_ag.signal(_signal_ag.SIGALRM, old)
+
+
+_ok_ag.run_doctest = _timed_doctest_ag
+
+
+def _failed_ag(path, why):
+    tf = _create_ag(path, _NBMeta_ag())
+    tf.test_case_results = [_Result_ag(test_case=c, message=why, passed=False)
+                            for c in tf.test_cases]
+    _Checker_ag._test_files.append(tf)
+"""
+_RUN_TESTS = """\
+# autograder: the tests of {q} (added at grading time)
+try:
+    _Checker_ag.check_if_not_already_checked("{path}")
+except BaseException as _err_ag:
+    _failed_ag("{path}", f"CellTimeoutError: the tests of {q} were stopped ({{_err_ag!r}})")
+"""
+_CHECK_LINE = re.compile(r"^\s*(grader\.check(_all)?\(.*\)|#.*)?\s*$")
+
+
+def _test_cases(zip_path: Path) -> dict[str, int]:
+    """Question name -> number of test cases, from the autograder zip."""
+    import zipfile
+
+    out = {}
+    with zipfile.ZipFile(zip_path) as zf:
+        for name in sorted(zf.namelist()):
+            m = re.fullmatch(r"tests/(\w+)\.py", name)
+            if m:
+                ns: dict = {}
+                exec(zf.read(name).decode(), ns)  # noqa: S102 (our own test file)
+                out[m.group(1)] = sum(len(s["cases"]) for s in ns["test"]["suites"])
+    return out
+
+
+def prepare_submission(nb, cases: dict[str, int], test_timeout: int):
+    """The notebook otter executes: the student's cells, then one cell per question's tests.
+
+    Cells that only call ``grader.check`` are dropped: the autograder runs every test once,
+    in its own cell, each case under ``test_timeout`` seconds.
+    """
+    import nbformat
+
+    for cell, q in zip(nb.cells, _question_of_cells(nb)):
+        cell.metadata["autograder_question"] = q  # for the reasons, once the checks are gone
+    cells = [c for c in nb.cells
+             if not (c.cell_type == "code" and "grader.check" in c.source
+                     and all(_CHECK_LINE.match(ln) for ln in c.source.splitlines()))]
+    tag = {"tags": [GRADING_TAG]}
+    cells.append(nbformat.v4.new_code_cell(_HARNESS.format(limit=int(test_timeout)),
+                                           metadata=tag))
+    for q in cases:
+        cells.append(nbformat.v4.new_code_cell(
+            _RUN_TESTS.format(q=q, path=f"./tests/{q}.py"), metadata={"tags": [GRADING_TAG, q]}))
+    nb.cells = cells
+    return nb
+
+
+def grade_one(zip_path: Path, submission: Path, out_json: Path, cell_timeout: int,
+              test_timeout: int | None = None) -> None:
     """Grade one notebook with otter (run inside a worker process); write a JSON summary."""
+    import nbformat
     import otter.execute
     from traitlets.config import Config
+
+    test_timeout = test_timeout or cell_timeout
+    cases = _test_cases(zip_path)
+
+    def timeout_of(cell):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if GRADING_TAG in tags:
+            q = next((t for t in tags if t in cases), None)
+            return (cases[q] if q else 1) * test_timeout + 30
+        if cell.source.startswith("from otter.execute import Checker"):
+            return sum(cases.values()) * test_timeout + 30  # the export cell
+        return cell_timeout
 
     def config():
         c = Config()
         c.ExecutePreprocessor.timeout = cell_timeout
+        c.ExecutePreprocessor.timeout_func = timeout_of
+        c.ExecutePreprocessor.startup_timeout = 180  # a loaded machine starts kernels slowly
         c.ExecutePreprocessor.interrupt_on_timeout = True
         c.ExecutePreprocessor.error_on_timeout = {
             "ename": "CellTimeoutError",
@@ -337,14 +523,21 @@ def grade_one(zip_path: Path, submission: Path, out_json: Path, cell_timeout: in
     import otter.run
 
     with tempfile.TemporaryDirectory() as tmp:
-        results = otter.run.main(str(submission), autograder=str(zip_path), output_dir=tmp,
-                                 no_logo=True)
-        raw = json.loads((Path(tmp) / "results.json").read_text())
+        nb = nbformat.read(submission, as_version=4)
+        prepared = Path(tmp) / "submission" / submission.name
+        prepared.parent.mkdir()
+        (Path(tmp) / "out").mkdir()
+        nbformat.write(prepare_submission(nb, cases, test_timeout), prepared)
+        results = otter.run.main(str(prepared), autograder=str(zip_path),
+                                 output_dir=str(Path(tmp) / "out"), no_logo=True)
+        raw = json.loads((Path(tmp) / "out" / "results.json").read_text())
     errors: dict[str, list[str]] = {}
     executed = getattr(results, "notebook", None)
     if executed is not None:
-        for cell, q in zip(executed.cells, _question_of_cells(executed)):
-            if cell.source.lstrip().startswith("grader.check"):
+        for cell in executed.cells:
+            q = cell.get("metadata", {}).get("autograder_question")
+            src = cell.source.lstrip()
+            if src.startswith(("grader.check", "# autograder")):
                 continue  # a consequence of an earlier error, not a cause
             for o in cell.get("outputs", []):
                 if o.get("output_type") != "error":
@@ -360,7 +553,7 @@ def grade_one(zip_path: Path, submission: Path, out_json: Path, cell_timeout: in
             continue
         summary["tests"].append({"name": t["name"], "score": t["score"],
                                  "max": t["max_score"], "output": t.get("output", "")})
-    out_json.write_text(json.dumps(summary))
+    Path(out_json).write_text(json.dumps(summary))
 
 
 def _first_failure(output: str) -> str:
@@ -368,15 +561,52 @@ def _first_failure(output: str) -> str:
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     for ln in lines:
         if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)(:.*)?$", ln):
-            if "NoneType" in ln:
+            if "NoneType" in ln or "Ellipsis" in ln:
                 return f"{ln[:160]} (a function still returns None: not answered?)"
+            if ln == "AssertionError":
+                continue  # a bare one: look for a more telling line
             return ln[:200]
     return lines[-1][:200] if lines else "a test failed"
 
 
+#: The per-notebook limit: a base plus this much per autograded question (a submission
+#: with more questions may take longer); ``--timeout`` overrides it.
+NOTEBOOK_TIMEOUT_BASE = 120
+NOTEBOOK_TIMEOUT_PER_QUESTION = 80
+
+
+def notebook_limit(questions: list[dict], override: int | None = None) -> int:
+    if override:
+        return int(override)
+    auto = sum(1 for q in questions if not q["manual"])
+    return NOTEBOOK_TIMEOUT_BASE + NOTEBOOK_TIMEOUT_PER_QUESTION * auto
+
+
+def _attempt(cmd, out_json: Path, jobs_dir: Path, limit: int) -> str | None:
+    """Run one grading process; None on success, else why it failed."""
+    out_json.unlink(missing_ok=True)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    # its own process group, so a timeout also ends the kernel it started
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=jobs_dir, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return f"the notebook ran longer than the {limit} s limit"
+    if proc.returncode != 0 or not out_json.exists():
+        text = (stderr or stdout).strip().splitlines()
+        died = [ln for ln in text if "Kernel died" in ln or "DeadKernel" in ln]
+        tail = (died or text[-1:] or ["?"])[0].strip()
+        return f"the autograder failed: {tail[:200]}"
+    return None
+
+
 def grade_submission(path: Path, jobs_dir: Path, cell_timeout: int,
-                     notebook_timeout: int) -> list[dict]:
-    """Grade one file (in a subprocess); return its CSV rows. Never raises."""
+                     notebook_timeout: int | None = None, python: str | None = None,
+                     test_timeout: int | None = None) -> list[dict]:
+    """Grade one file (in a subprocess, retried once); return its CSV rows. Never raises."""
     path = path.resolve()
     student = path.stem
     name = None
@@ -394,36 +624,36 @@ def grade_submission(path: Path, jobs_dir: Path, cell_timeout: int,
     if problem is None and not (BUILD / name / "autograder.zip").exists():
         problem = f"no autograder for {name}: run `make assignments`"
     if problem:
-        rows = [_row(student, q, 0 if not q["manual"] else "", problem) for q in questions]
-        return rows or [{"student": student, "question": "", "score": 0, "max": 0,
-                         "reason": problem}]
+        rows = [_row(student, q, 0 if not q["manual"] else "", problem, name)
+                for q in questions]
+        return rows or [{"student": student, "assignment": name or "", "question": "",
+                         "score": 0, "max": 0, "reason": problem}]
+    limit = notebook_limit(questions, notebook_timeout)
     out_json = jobs_dir / f"{student}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "_grade-one",
+    cmd = [python or sys.executable, str(Path(__file__).resolve()), "_grade-one",
            str(BUILD / name / "autograder.zip"), str(path), str(out_json),
            "--cell-timeout", str(cell_timeout)]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    reason_all = None
-    # its own process group, so a timeout also ends the kernel it started
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=jobs_dir, start_new_session=True)
-    try:
-        stdout, stderr = proc.communicate(timeout=notebook_timeout)
-        if proc.returncode != 0 or not out_json.exists():
-            tail = (stderr or stdout).strip().splitlines()[-1:] or ["?"]
-            reason_all = f"the autograder failed: {tail[0][:200]}"
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        reason_all = f"the notebook ran longer than the {notebook_timeout} s limit"
-    if reason_all:
-        return [_row(student, q, 0 if not q["manual"] else "", reason_all) for q in questions]
+    if test_timeout:
+        cmd += ["--test-timeout", str(test_timeout)]
+    # A kernel that dies or a limit hit on a loaded machine is not the student's fault
+    # more often than it is: try once more before giving 0.
+    first = _attempt(cmd, out_json, jobs_dir, limit)
+    note = ""
+    if first is not None:
+        second = _attempt(cmd, out_json, jobs_dir, limit)
+        if second is not None:
+            why = f"{second} (also on a second try)" if second == first else \
+                f"{second} (first try: {first})"
+            return [_row(student, q, 0 if not q["manual"] else "", why, name)
+                    for q in questions]
+        note = f"graded on a second try (the first: {first})"
     summary = json.loads(out_json.read_text())
     scores = {t["name"]: t for t in summary["tests"]}
     errors = summary["errors"]
     rows = []
     for q in questions:
         if q["manual"]:
-            rows.append(_row(student, q, "", "graded by hand"))
+            rows.append(_row(student, q, "", "graded by hand", name))
             continue
         t = scores.get(q["name"])
         score = t["score"] if t else 0
@@ -433,15 +663,19 @@ def grade_submission(path: Path, jobs_dir: Path, cell_timeout: int,
         elif score < t["max"]:
             found = errors.get(q["name"]) or errors.get("setup")
             reason = "; ".join(found) if found else _first_failure(t["output"])
-        rows.append(_row(student, q, score, reason))
+        if note:
+            reason = f"{reason}; {note}" if reason else note
+        rows.append(_row(student, q, score, reason, name))
     return rows
 
 
-def _row(student: str, q: dict, score, reason: str) -> dict:
+def _row(student: str, q: dict, score, reason: str, assignment: str | None = "") -> dict:
     if isinstance(score, float) and score.is_integer():
         score = int(score)
-    return {"student": student, "question": q["name"], "score": score, "max": q["points"],
-            "reason": reason}
+    elif isinstance(score, float):
+        score = round(score, 2)
+    return {"student": student, "assignment": assignment or "", "question": q["name"],
+            "score": score, "max": q["points"], "reason": reason}
 
 
 def _load_questions(name: str) -> list[dict]:
@@ -459,7 +693,8 @@ def _guess_assignment(path: Path) -> str | None:
 
 
 def grade(folder: Path, out: Path, jobs: int, cell_timeout: int = CELL_TIMEOUT,
-          notebook_timeout: int = NOTEBOOK_TIMEOUT, progress: bool = True) -> list[dict]:
+          notebook_timeout: int | None = None, progress: bool = True,
+          python: str | None = None, test_timeout: int | None = None) -> list[dict]:
     """Grade every notebook in ``folder`` with ``jobs`` workers; write the CSV to ``out``."""
     from tqdm import tqdm
 
@@ -469,7 +704,7 @@ def grade(folder: Path, out: Path, jobs: int, cell_timeout: int = CELL_TIMEOUT,
     rows_by = {}
     with tempfile.TemporaryDirectory() as tmp, cf.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(grade_submission, p, Path(tmp), cell_timeout,
-                               notebook_timeout): p for p in subs}
+                               notebook_timeout, python, test_timeout): p for p in subs}
         bar = tqdm(total=len(subs), desc="grading", unit="nb", disable=not progress,
                    file=sys.stderr)
         for fut in cf.as_completed(futures):
@@ -477,17 +712,63 @@ def grade(folder: Path, out: Path, jobs: int, cell_timeout: int = CELL_TIMEOUT,
             try:
                 rows_by[p] = fut.result()
             except Exception as err:  # noqa: BLE001 (one bad file never stops the batch)
-                rows_by[p] = [{"student": p.stem, "question": "", "score": 0, "max": 0,
+                rows_by[p] = [{"student": p.stem, "assignment": "", "question": "",
+                               "score": 0, "max": 0,
                                "reason": f"grading crashed: {err!r}"[:200]}]
             bar.update(1)
         bar.close()
     rows = [r for p in subs for r in rows_by[p]]
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return rows
+
+
+def _gradebook_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "grade_gradebook", Path(__file__).resolve().parent / "grade_gradebook.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def report(folder: Path, rows: list[dict], out_dir: Path, roster: Path | None = None,
+           hand: Path | None = None) -> dict[str, Path]:
+    """gradebook.csv, canvas.csv and the hand-grading pages next to grades.csv.
+
+    With ``hand``, the scores of that filled-in sheet replace "pending" (and grades.csv is
+    rewritten with them).
+    """
+    import nbformat
+
+    gb = _gradebook_module()
+    people = gb.read_roster(roster)
+    rows = gb.merge_hand(rows, gb.read_hand(hand))
+    questions = gb.load_questions(BUILD, {r.get("assignment") for r in rows})
+    subs = {}
+    for p in sorted(folder.glob("*.ipynb")):
+        try:
+            nb = nbformat.read(p, as_version=4)
+            subs[p.stem] = (assignment_of(p), nb)
+        except Exception:  # noqa: BLE001 (an unreadable file: its page says so)
+            subs[p.stem] = (_guess_assignment(p), None)
+    book = gb.gradebook(rows, questions, people, out_dir / "gradebook.csv")
+    gb.canvas(book, out_dir / "canvas.csv")
+    pages = gb.hand_pages(subs, questions, out_dir / "hand", people)
+    if hand:
+        with (out_dir / "grades.csv").open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    unknown = sorted({b["file"] for b in book if people and not b["name"]})
+    if unknown:
+        print(f"not in the roster (identified by file name): {', '.join(unknown)}")
+    return {"gradebook": out_dir / "gradebook.csv", "canvas": out_dir / "canvas.csv",
+            "hand": out_dir / "hand", "pages": pages}
 
 
 # -- command line ------------------------------------------------------------------------
@@ -504,8 +785,15 @@ def main(argv=None) -> int:
     gr.add_argument("--out", type=Path, default=None, help="default: FOLDER/grades.csv")
     gr.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     gr.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT)
-    gr.add_argument("--timeout", type=int, default=NOTEBOOK_TIMEOUT,
-                    help="per-notebook limit in seconds")
+    gr.add_argument("--timeout", type=int, default=None,
+                    help="per-notebook limit in seconds (default: "
+                    f"{NOTEBOOK_TIMEOUT_BASE} + {NOTEBOOK_TIMEOUT_PER_QUESTION} per question)")
+    gr.add_argument("--test-timeout", type=int, default=None,
+                    help="limit of one test case in seconds (default: the cell limit)")
+    gr.add_argument("--roster", type=Path, default=None,
+                    help="CSV with columns pattern,id,name (pattern: file name, * and ?)")
+    gr.add_argument("--hand", type=Path, default=None,
+                    help="a filled-in hand.csv: merge its scores into the gradebook")
     fx = sub.add_parser("fixtures", help="write the test submissions of one assignment")
     fx.add_argument("name")
     fx.add_argument("dest", type=Path)
@@ -514,6 +802,7 @@ def main(argv=None) -> int:
     one.add_argument("submission", type=Path)
     one.add_argument("out_json", type=Path)
     one.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT)
+    one.add_argument("--test-timeout", type=int, default=None)
     args = parser.parse_args(argv)
 
     if args.cmd == "generate":
@@ -528,14 +817,18 @@ def main(argv=None) -> int:
     elif args.cmd == "grade":
         ensure_built()
         out = args.out or args.folder / "grades.csv"
-        rows = grade(args.folder, out, max(1, args.jobs), args.cell_timeout, args.timeout)
+        rows = grade(args.folder, out, max(1, args.jobs), args.cell_timeout, args.timeout,
+                     test_timeout=args.test_timeout)
         students = len({r["student"] for r in rows})
-        print(f"{students} submissions graded: {out}")
+        made = report(args.folder, rows, out.parent, args.roster, args.hand)
+        print(f"{students} submissions graded: {out}, {made['gradebook']}, "
+              f"{made['canvas']}; written answers: {made['hand']}/")
     elif args.cmd == "fixtures":
         fixtures(args.name, BUILD / args.name, args.dest)
         print(f"fixtures in {args.dest}")
     elif args.cmd == "_grade-one":
-        grade_one(args.zip, args.submission, args.out_json, args.cell_timeout)
+        grade_one(args.zip, args.submission, args.out_json, args.cell_timeout,
+                  args.test_timeout)
     return 0
 
 
