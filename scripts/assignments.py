@@ -275,12 +275,32 @@ def page_text(student_nb, name: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def apply_edits(text_nb, case: dict, where: str):
+    """The notebook (nbformat) with the text replacements of one fixture applied.
+
+    ``case`` has ``old``/``new`` or a list ``edits`` of them; each ``old`` must occur
+    exactly once in the notebook.
+    """
+    import nbformat
+
+    nb = nbformat.reads(text_nb, as_version=4)
+    edits = case.get("edits") or [{"old": case["old"], "new": case["new"]}]
+    for e in edits:
+        hits = [c for c in nb.cells if e["old"] in c.source]
+        if len(hits) != 1 or hits[0].source.count(e["old"]) != 1:
+            raise ValueError(f"fixtures.yml: {where}: {e['old'][:50]!r} must occur exactly "
+                             f"once in the solved notebook (found {len(hits)})")
+        hits[0].source = hits[0].source.replace(e["old"], e["new"])
+    return nb
+
+
 def fixtures(name: str, build_dir: Path, dest: Path) -> dict[str, dict]:
     """Write test submissions for ``name`` into ``dest``; return what each should score.
 
-    full (the solutions), blank (the student notebook), one_bug, raises, loops (from
-    assignments/fixtures.yml: a text replacement in the solved notebook, and the one
-    question it must break) and corrupt (not JSON).
+    full (the solutions), blank (the student notebook), corrupt (not JSON), and every
+    entry of assignments/fixtures.yml but ``public`` (text replacements in the solved
+    notebook, the question they affect, or null for a correct variant, and the score it
+    keeps, 0 by default).
     """
     import nbformat
     import yaml
@@ -298,20 +318,16 @@ def fixtures(name: str, build_dir: Path, dest: Path) -> dict[str, dict]:
 
     write("full", solved_text, dict(auto))
     write("blank", (build_dir / f"{name}.ipynb").read_text(), {q: 0 for q in auto})
-    solved = nbformat.reads(solved_text, as_version=4)
-    for kind in ("one_bug", "raises", "loops"):
-        if kind not in spec:
+    for kind, case in spec.items():
+        if kind == "public":
             continue
-        case = spec[kind]
-        nb = nbformat.reads(solved_text, as_version=4)
-        hits = [c for c in nb.cells if case["old"] in c.source]
-        if len(hits) != 1 or hits[0].source.count(case["old"]) != 1:
-            raise ValueError(f"fixtures.yml: {name}.{kind}.old must occur exactly once")
-        hits[0].source = hits[0].source.replace(case["old"], case["new"])
-        write(kind, nbformat.writes(nb), {**auto, case["question"]: 0}, case.get("reason", ""))
+        nb = apply_edits(solved_text, case, f"{name}.{kind}")
+        scores = dict(auto)
+        if case.get("question"):
+            scores[case["question"]] = case.get("score", 0)
+        write(kind, nbformat.writes(nb), scores, case.get("reason", ""))
     write("corrupt", solved_text[: len(solved_text) // 2], {q: 0 for q in auto},
           "not a valid notebook")
-    del solved
     return expected
 
 
