@@ -56,19 +56,35 @@ def _numpy_features() -> set[str]:
 def variables() -> list[tuple[str, str, str]]:
     """(name, value, reason) of every variable that perturbs this machine's numerics."""
     out = [
-        ("ATEN_CPU_CAPABILITY", "default", "torch: generic ATen kernels, no SIMD dispatch"),
-        ("MKL_CBWR", "COMPATIBLE", "torch: MKL's compatible code path for matrix products"),
+        (
+            "ATEN_CPU_CAPABILITY",
+            "default",
+            "torch: generic ATen kernels, no SIMD dispatch",
+        ),
+        (
+            "MKL_CBWR",
+            "COMPATIBLE",
+            "torch: MKL's compatible code path for matrix products",
+        ),
     ]
     if platform.machine() in ("x86_64", "AMD64"):
         flags = _cpu_flags()
         if "avx512f" in flags:
-            out.append(("OPENBLAS_CORETYPE", "Haswell", "numpy/scipy BLAS: AVX2 kernels"))
+            out.append(
+                ("OPENBLAS_CORETYPE", "Haswell", "numpy/scipy BLAS: AVX2 kernels")
+            )
         elif "avx2" in flags:
-            out.append(("OPENBLAS_CORETYPE", "Sandybridge", "numpy/scipy BLAS: AVX kernels"))
+            out.append(
+                ("OPENBLAS_CORETYPE", "Sandybridge", "numpy/scipy BLAS: AVX kernels")
+            )
         disable = [f for f in NUMPY_AVX512 if f in _numpy_features()]
         if disable:
             out.append(
-                ("NPY_DISABLE_CPU_FEATURES", ",".join(disable), "numpy: no AVX-512 loops")
+                (
+                    "NPY_DISABLE_CPU_FEATURES",
+                    ",".join(disable),
+                    "numpy: no AVX-512 loops",
+                )
             )
     return out
 
