@@ -99,6 +99,7 @@ check: $(STAMP)
 	$(PY) scripts/lint_sources.py
 	$(PY) scripts/api_pages.py check
 	$(PY) scripts/format_chapters.py check
+	$(PY) scripts/check_release.py
 
 # Format the chapters' code cells (ruff, 84 columns: what the site's code column shows),
 # then re-pair their notebooks without re-executing them.
