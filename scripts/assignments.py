@@ -161,7 +161,9 @@ def grading_requirements() -> list[str]:
     from packaging.requirements import Requirement
 
     pins = _lock()
-    norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()  # noqa: E731
+    def norm(n: str) -> str:
+        return re.sub(r"[-_.]+", "-", n).lower()
+
     seen: dict[str, str] = {}
     todo = [Requirement(r) for r in GRADING_ROOTS]
     while todo:
@@ -433,6 +435,8 @@ from otter.test_files.abstract_test import TestCaseResult as _Result_ag
 
 def _timed_doctest_ag(name, body, env, _run=_ok_ag.run_doctest, _limit={limit}):
     def alarm(*_):
+        # doctest goes on with the next line of the test: stop each of those within 1 s
+        _signal_ag.alarm(1)
         raise TimeoutError(f"this test ran longer than the {{_limit}} s limit")
 
     old = _signal_ag.signal(_signal_ag.SIGALRM, alarm)
@@ -549,6 +553,8 @@ def grade_one(zip_path: Path, submission: Path, out_json: Path, cell_timeout: in
         raw = json.loads((Path(tmp) / "out" / "results.json").read_text())
     errors: dict[str, list[str]] = {}
     executed = getattr(results, "notebook", None)
+    if executed is not None and os.environ.get("AUTOGRADER_KEEP_EXECUTED"):
+        nbformat.write(executed, os.environ["AUTOGRADER_KEEP_EXECUTED"])  # for debugging
     if executed is not None:
         for cell in executed.cells:
             q = cell.get("metadata", {}).get("autograder_question")
@@ -612,9 +618,10 @@ def _attempt(cmd, out_json: Path, jobs_dir: Path, limit: int) -> str | None:
         proc.communicate()
         return f"the notebook ran longer than the {limit} s limit"
     if proc.returncode != 0 or not out_json.exists():
-        text = (stderr or stdout).strip().splitlines()
-        died = [ln for ln in text if "Kernel died" in ln or "DeadKernel" in ln]
-        tail = (died or text[-1:] or ["?"])[0].strip()
+        text = (stderr or stdout).strip()
+        if "DeadKernelError" in text or "Kernel died" in text:
+            return "the autograder failed: Kernel died (DeadKernelError)"
+        tail = (text.splitlines()[-1:] or ["?"])[0].strip()
         return f"the autograder failed: {tail[:200]}"
     return None
 
@@ -763,7 +770,8 @@ def report(folder: Path, rows: list[dict], out_dir: Path, roster: Path | None = 
 
     gb = _gradebook_module()
     people = gb.read_roster(roster)
-    rows = gb.merge_hand(rows, gb.read_hand(hand))
+    hand_scores = gb.read_hand(hand)
+    rows = gb.merge_hand(rows, hand_scores)
     questions = gb.load_questions(BUILD, {r.get("assignment") for r in rows})
     subs = {}
     for p in sorted(folder.glob("*.ipynb")):
@@ -774,7 +782,7 @@ def report(folder: Path, rows: list[dict], out_dir: Path, roster: Path | None = 
             subs[p.stem] = (_guess_assignment(p), None)
     book = gb.gradebook(rows, questions, people, out_dir / "gradebook.csv")
     gb.canvas(book, out_dir / "canvas.csv")
-    pages = gb.hand_pages(subs, questions, out_dir / "hand", people)
+    pages = gb.hand_pages(subs, questions, out_dir / "hand", people, hand)
     if hand:
         with (out_dir / "grades.csv").open("w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")

@@ -183,22 +183,27 @@ pre {{ white-space: pre-wrap; background: #f4f4f4; padding: 0.5rem; }}
 
 
 def hand_pages(subs: dict[str, tuple[str, object]], questions: dict[str, list[dict]],
-               dest: Path, roster: list[dict]) -> list[Path]:
+               dest: Path, roster: list[dict], hand: Path | None = None) -> list[Path]:
     """One HTML page per written question with every answer, and hand.csv to fill in.
 
     ``subs`` maps a student (file stem) to (assignment, notebook or None if unreadable).
-    An existing hand.csv keeps its scores (a second run of ``make grade`` loses nothing).
+    An existing hand.csv keeps its scores and comments, and ``hand`` (the sheet given with
+    HAND=) adds its own: a second run of ``make grade`` loses nothing.
     """
     import mistune
 
     dest.mkdir(parents=True, exist_ok=True)
     sheet_path = dest / "hand.csv"
-    kept = read_hand(sheet_path) if sheet_path.exists() else {}
-    comments = {}
-    if sheet_path.exists():
-        with sheet_path.open(newline="", encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                comments[(r["student"], r["assignment"], r["question"])] = r.get("comment", "")
+    kept, comments = {}, {}
+    for path in (sheet_path, hand):
+        if path and Path(path).exists():
+            kept.update(read_hand(path))
+            with Path(path).open(newline="", encoding="utf-8-sig") as f:
+                for r in csv.DictReader(f):
+                    if (r.get("comment") or "").strip():
+                        key = (r["student"].strip(), r["assignment"].strip(),
+                               r["question"].strip())
+                        comments[key] = r["comment"]
     written, sheet = [], []
     for assignment, qs in sorted(questions.items()):
         mine = {s: nb for s, (a, nb) in sorted(subs.items()) if a == assignment}
