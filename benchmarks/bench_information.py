@@ -41,7 +41,6 @@ from scipy.spatial.distance import jensenshannon
 
 import divlib
 
-
 #: issue 8: kl_divergence on 10^7 entries within this factor of a single np.log
 KL_LOG_TARGET = 2.5
 
@@ -68,15 +67,21 @@ def plain_knn_kl(x, y, k=1):
 def row(name, n, t_div, t_peer, v_div, v_peer):
     ratio = t_peer / t_div  # > 1: divlib faster
     agree = abs(float(v_div) - float(v_peer)) <= 1e-9 * max(1.0, abs(float(v_peer)))
-    print(f"{name:<34} {n:>10} {t_div * 1e3:>11.1f} {t_peer * 1e3:>11.1f} {ratio:>7.2f}  {'yes' if agree else 'NO'}")
+    print(
+        f"{name:<34} {n:>10} {t_div * 1e3:>11.1f} {t_peer * 1e3:>11.1f} {ratio:>7.2f}  {'yes' if agree else 'NO'}"
+    )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
-    parser.add_argument("--repeats", type=int, default=None, help="repeats per timing (default 5, quick 3)")
     parser.add_argument(
-        "--torch-threads", type=int, default=1,
+        "--repeats", type=int, default=None, help="repeats per timing (default 5, quick 3)"
+    )
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=1,
         help="torch intra-op threads (default 1, like scipy; 0 keeps torch's default)",
     )
     args = parser.parse_args(argv)
@@ -92,9 +97,13 @@ def main(argv=None):
     q /= q.sum()
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{os.cpu_count()} cores, 1-min load average {load:.1f}, numpy {np.__version__}, repeats {repeats}")
+    print(
+        f"{os.cpu_count()} cores, 1-min load average {load:.1f}, numpy {np.__version__}, repeats {repeats}"
+    )
     print("ratio = peer time / divlib time (> 1: divlib faster)\n")
-    header = f"{'function (input)':<34} {'n':>10} {'divlib ms':>11} {'scipy ms':>11} {'ratio':>7}  agree"
+    header = (
+        f"{'function (input)':<34} {'n':>10} {'divlib ms':>11} {'scipy ms':>11} {'ratio':>7}  agree"
+    )
     print(header)
     print("-" * len(header))
 
@@ -116,7 +125,14 @@ def main(argv=None):
         row(f"{name} (numpy)", n_vec, t_div, t_peer, v_div, v_peer)
         if torch is not None:
             t_tdiv, v_tdiv = median_time(lambda: fn(tp, tq), repeats)
-            row(f"{name} (torch, {torch.get_num_threads()} threads)", n_vec, t_tdiv, t_peer, v_tdiv, v_peer)
+            row(
+                f"{name} (torch, {torch.get_num_threads()} threads)",
+                n_vec,
+                t_tdiv,
+                t_peer,
+                v_tdiv,
+                v_peer,
+            )
 
     # the target of issue 8: kl_divergence (validation included) within 2.5x of one
     # np.log over the same array, measured in the same run (interleaved repeats, so
@@ -144,7 +160,14 @@ def main(argv=None):
             reps = 1 if n >= 10**5 else repeats
             t_peer, v_peer = median_time(lambda: plain_knn_kl(x, y), reps)
             t_div, v_div = median_time(lambda: divlib.knn_kl_divergence(x, y), reps)
-            row(f"  d = {d} (exact KL {0.125 * d:.3f}, est {v_div:.3f})", n, t_div, t_peer, v_div, v_peer)
+            row(
+                f"  d = {d} (exact KL {0.125 * d:.3f}, est {v_div:.3f})",
+                n,
+                t_div,
+                t_peer,
+                v_div,
+                v_peer,
+            )
 
 
 if __name__ == "__main__":

@@ -76,8 +76,10 @@ def main():
     else:
         dims, batch, hidden, n_steps, repeats = (2, 10, 100), 256, (128, 128), 20, 5
     losses = make_losses(sigma=0.1)
-    print(f"ScoreMLP hidden={hidden}, batch={batch}, torch threads={args.threads}, "
-          f"median of {repeats} x {n_steps} steps")
+    print(
+        f"ScoreMLP hidden={hidden}, batch={batch}, torch threads={args.threads}, "
+        f"median of {repeats} x {n_steps} steps"
+    )
     header = f"{'d':>4}  {'loss':<20}{'ms/step':>10}{'x denoising':>14}"
     print(header)
     print("-" * len(header))

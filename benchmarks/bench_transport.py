@@ -25,8 +25,8 @@ Sinkhorn settings: both get max_iter = numItermax = 1000 and both check the
 column marginal every 10 iterations, but divlib stops on its L1 error
 (``tol``) and POT on its L2 error (``stopThr``). Since ||.||_1 <= sqrt(m)
 ||.||_2, POT gets ``stopThr = tol / sqrt(m)``: both results then satisfy
-divlib's criterion. The table shows the iterations each ran (divlib's are
-counted in an extra untimed run) and the final L1 marginal errors of both
+divlib's criterion. The table shows the iterations each ran (divlib's from
+``log=True`` in an extra untimed run) and the final L1 marginal errors of both
 plans; a solver that hits max_iter is reported as not converged.
 
 A single call slower than ``--budget`` seconds is not repeated. The last
@@ -62,9 +62,7 @@ import ot
 import scipy.stats
 
 import divlib
-import divlib._sinkhorn as _divlib_sinkhorn
 
-# documented in divlib.sinkhorn's "Warns" section but not exported by divlib
 ConvergenceWarning = divlib.ConvergenceWarning
 
 failures = []
@@ -114,13 +112,17 @@ def row(name, n, t_div, t_peer, reps, v_div, v_peer, rtol, target_ratio):
     met = "yes" if ratio >= target_ratio else "NO"
     target = f"{met} (>= {target_ratio:.2g})"
     results[name, n] = (ratio, ratio >= target_ratio)
-    print(f"{name:<42} {n:>8} {reps:>4} {t_div * 1e3:>11.1f} {t_peer * 1e3:>11.1f} "
-          f"{ratio:>7.2f}  {'yes' if agree else 'NO':<5} {target}")
+    print(
+        f"{name:<42} {n:>8} {reps:>4} {t_div * 1e3:>11.1f} {t_peer * 1e3:>11.1f} "
+        f"{ratio:>7.2f}  {'yes' if agree else 'NO':<5} {target}"
+    )
 
 
 def header(title):
-    h = (f"{title:<42} {'n':>8} {'reps':>4} {'divlib ms':>11} {'peer ms':>11} "
-         f"{'ratio':>7}  agree target")
+    h = (
+        f"{title:<42} {'n':>8} {'reps':>4} {'divlib ms':>11} {'peer ms':>11} "
+        f"{'ratio':>7}  agree target"
+    )
     print()
     print(h)
     print("-" * len(h))
@@ -129,32 +131,12 @@ def header(title):
 def divlib_sinkhorn_iterations(a, b, M, reg, **kw):
     """(iterations, plan, warnings) of one untimed ``divlib.sinkhorn`` run.
 
-    The iterations are counted by wrapping divlib's private log-sum-exp factory
-    (two calls per iteration); None if that private helper has changed.
+    The iterations at the final ``reg`` come from ``log=True`` (as POT's).
     """
-    make = getattr(_divlib_sinkhorn, "_make_lse", None)
-    calls = [0]
-
-    def counting_make(*args):
-        lse = make(*args)
-
-        def counted(*a2):
-            calls[0] += 1
-            return lse(*a2)
-
-        return counted
-
-    if make is not None:
-        _divlib_sinkhorn._make_lse = counting_make
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            _, P = divlib.sinkhorn(a, b, M, reg, return_plan=True, **kw)
-    finally:
-        if make is not None:
-            _divlib_sinkhorn._make_lse = make
-    iters = calls[0] // 2 if make is not None else None
-    return iters, P, [str(w.message) for w in caught]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, P, info = divlib.sinkhorn(a, b, M, reg, return_plan=True, log=True, **kw)
+    return info["n_iter"], P, [str(w.message) for w in caught]
 
 
 def to_np(x):
@@ -171,18 +153,30 @@ def bench_1d(rng, n, repeats, budget):
     wv = rng.random(m)
     wv /= wv.sum()
     cases = [
-        ("p=1 vs scipy", (u, v), 1,
-         lambda: scipy.stats.wasserstein_distance(u, v)),
-        ("p=2 vs sqrt(ot.wasserstein_1d)", (u, v), 2,
-         lambda: math.sqrt(ot.wasserstein_1d(u, v, p=2))),
-        ("p=1 weighted, m=n/2+1 vs scipy", (u, v[:m], wu, wv), 1,
-         lambda: scipy.stats.wasserstein_distance(u, v[:m], wu, wv)),
-        ("p=2 weighted, m=n/2+1 vs sqrt(POT)", (u, v[:m], wu, wv), 2,
-         lambda: math.sqrt(ot.wasserstein_1d(u, v[:m], wu, wv, p=2))),
+        ("p=1 vs scipy", (u, v), 1, lambda: scipy.stats.wasserstein_distance(u, v)),
+        (
+            "p=2 vs sqrt(ot.wasserstein_1d)",
+            (u, v),
+            2,
+            lambda: math.sqrt(ot.wasserstein_1d(u, v, p=2)),
+        ),
+        (
+            "p=1 weighted, m=n/2+1 vs scipy",
+            (u, v[:m], wu, wv),
+            1,
+            lambda: scipy.stats.wasserstein_distance(u, v[:m], wu, wv),
+        ),
+        (
+            "p=2 weighted, m=n/2+1 vs sqrt(POT)",
+            (u, v[:m], wu, wv),
+            2,
+            lambda: math.sqrt(ot.wasserstein_1d(u, v[:m], wu, wv, p=2)),
+        ),
     ]
     for name, args, p, peer in cases:
         t_div, t_peer, v_div, v_peer, reps = paired_times(
-            lambda: divlib.wasserstein_1d(*args, p=p), peer, repeats, budget)
+            lambda: divlib.wasserstein_1d(*args, p=p), peer, repeats, budget
+        )
         row(name, n, t_div, t_peer, reps, v_div, v_peer, 1e-9, 1.0)
 
 
@@ -198,17 +192,21 @@ def bench_exact(rng, sizes, repeats, budget):
         a /= a.sum()
         b = rng.random(n) + 0.1
         b /= b.sum()
-        for label, (wa, wb) in (("uniform weights", (uni, uni)),
-                                ("non-uniform weights", (a, b))):
+        for label, (wa, wb) in (("uniform weights", (uni, uni)), ("non-uniform weights", (a, b))):
             # same iteration budget on both sides (divlib's default is 10 n m)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 t_div, t_peer, v_div, (v_peer, log), reps = paired_times(
                     lambda: divlib.ot_cost(wa, wb, M, max_iter=10**7),
-                    lambda: ot.emd2(wa, wb, M, numItermax=10**7, log=True), repeats, budget)
+                    lambda: ot.emd2(wa, wb, M, numItermax=10**7, log=True),
+                    repeats,
+                    budget,
+                )
             if log.get("result_code") != 1 or caught:
-                notes.append(f"n={n} {label}: ot.emd2 result_code {log.get('result_code')}, "
-                             f"{log.get('warning')}, {[str(w.message) for w in caught]}")
+                notes.append(
+                    f"n={n} {label}: ot.emd2 result_code {log.get('result_code')}, "
+                    f"{log.get('warning')}, {[str(w.message) for w in caught]}"
+                )
             row(label, n, t_div, t_peer, reps, v_div, v_peer, 1e-9, 1 / 1.2)
     for note in notes:
         print("NOTE:", note)
@@ -225,23 +223,38 @@ def bench_sinkhorn(rng, n, reg, repeats, budget, torch):
     w = np.full(n, 1.0 / n)
     backends = [("numpy", (w, w, M))]
     if torch is not None:
-        backends.append((f"torch {torch.get_num_threads()} thr",
-                         tuple(torch.from_numpy(t) for t in (w, w, M))))
+        backends.append(
+            (f"torch {torch.get_num_threads()} thr", tuple(torch.from_numpy(t) for t in (w, w, M)))
+        )
     details = []
     for label, (a, b, C) in backends:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             t_peer, (v_peer, log), _ = median_time(
-                lambda: ot.sinkhorn2(a, b, C, reg, method="sinkhorn_log", numItermax=max_iter,
-                                     stopThr=stop_thr, log=True, warn=True),
-                repeats, budget)
+                lambda: ot.sinkhorn2(
+                    a,
+                    b,
+                    C,
+                    reg,
+                    method="sinkhorn_log",
+                    numItermax=max_iter,
+                    stopThr=stop_thr,
+                    log=True,
+                    warn=True,
+                ),
+                repeats,
+                budget,
+            )
         pot_iters = int(log["niter"]) + 1  # niter is the 0-based index of the last iteration
         pot_msgs = [str(m.message) for m in caught]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # checked below
             t_div, v_div, reps = median_time(
-                lambda: divlib.sinkhorn(a, b, C, reg, max_iter=max_iter, tol=tol), repeats, budget)
-        div_iters, P_div, div_msgs = divlib_sinkhorn_iterations(a, b, C, reg, max_iter=max_iter, tol=tol)
+                lambda: divlib.sinkhorn(a, b, C, reg, max_iter=max_iter, tol=tol), repeats, budget
+            )
+        div_iters, P_div, div_msgs = divlib_sinkhorn_iterations(
+            a, b, C, reg, max_iter=max_iter, tol=tol
+        )
         # final marginal errors of both plans (POT's plan from its log potentials)
         Cn = to_np(C)
         P_pot = np.exp(-Cn / reg + to_np(log["log_u"])[:, None] + to_np(log["log_v"])[None, :])
@@ -260,8 +273,10 @@ def bench_sinkhorn(rng, n, reg, repeats, budget, torch):
         )
         for msg in div_msgs + pot_msgs:
             details.append(f"    warning: {msg}")
-    print(f"divlib tol={tol:g} (L1), POT stopThr={stop_thr:.3g} (L2 = tol/sqrt(m)), "
-          f"max_iter={max_iter}:")
+    print(
+        f"divlib tol={tol:g} (L1), POT stopThr={stop_thr:.3g} (L2 = tol/sqrt(m)), "
+        f"max_iter={max_iter}:"
+    )
     for line in details:
         print(line)
 
@@ -269,11 +284,19 @@ def bench_sinkhorn(rng, n, reg, repeats, budget, torch):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
-    parser.add_argument("--repeats", type=int, default=None, help="repeats per timing (default 5, quick 3)")
-    parser.add_argument("--budget", type=float, default=10.0,
-                        help="stop repeating a timing once its runs took this many seconds (default 10)")
     parser.add_argument(
-        "--torch-threads", type=int, default=1,
+        "--repeats", type=int, default=None, help="repeats per timing (default 5, quick 3)"
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=10.0,
+        help="stop repeating a timing once its runs took this many seconds (default 10)",
+    )
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=1,
         help="torch intra-op threads (default 1; 0 keeps torch's default)",
     )
     args = parser.parse_args(argv)
@@ -292,10 +315,12 @@ def main(argv=None):
         torch = None
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{os.cpu_count()} cores, 1-min load average {load:.1f}, numpy {np.__version__}, "
-          f"scipy {scipy.__version__}, POT {ot.__version__}"
-          + (f", torch {torch.__version__}" if torch is not None else "")
-          + f", repeats {repeats}, budget {args.budget:g} s")
+    print(
+        f"{os.cpu_count()} cores, 1-min load average {load:.1f}, numpy {np.__version__}, "
+        f"scipy {scipy.__version__}, POT {ot.__version__}"
+        + (f", torch {torch.__version__}" if torch is not None else "")
+        + f", repeats {repeats}, budget {args.budget:g} s"
+    )
     print("ratio = peer time / divlib time (> 1: divlib faster)")
 
     # warm-up: lazy imports (scipy.optimize, POT backends) out of the timings
@@ -317,14 +342,20 @@ def main(argv=None):
 
     print()
     print("Targets of issue 8 (ratio = peer time / divlib time):")
-    exact = [(k, v) for k, v in results.items() if k[0] in ("uniform weights", "non-uniform weights")]
+    exact = [
+        (k, v) for k, v in results.items() if k[0] in ("uniform weights", "non-uniform weights")
+    ]
     ratios = ", ".join(f"{k[0]} n={k[1]}: {v[0]:.2f}" for k, v in exact)
-    print(f"  ot_cost within 1.2x of ot.emd2 ({ratios}): target met: "
-          f"{'yes' if exact and all(v[1] for _, v in exact) else 'no'}")
+    print(
+        f"  ot_cost within 1.2x of ot.emd2 ({ratios}): target met: "
+        f"{'yes' if exact and all(v[1] for _, v in exact) else 'no'}"
+    )
     w1 = [(k, v) for k, v in results.items() if k[0] == "p=2 weighted, m=n/2+1 vs sqrt(POT)"]
     ratios = ", ".join(f"n={k[1]}: {v[0]:.2f}" for k, v in w1)
-    print(f"  weighted wasserstein_1d p=2 at or ahead of ot.wasserstein_1d ({ratios}): "
-          f"target met: {'yes' if w1 and all(v[1] for _, v in w1) else 'no'}")
+    print(
+        f"  weighted wasserstein_1d p=2 at or ahead of ot.wasserstein_1d ({ratios}): "
+        f"target met: {'yes' if w1 and all(v[1] for _, v in w1) else 'no'}"
+    )
     if failures:
         print()
         print("FAILED: divlib and its peer disagree:")

@@ -46,8 +46,12 @@ class NumpyBackend:
 
     # -- creation and conversion ------------------------------------------
     def asarray(self, x, *, like=None):
-        """Convert ``x`` to a floating ndarray (float64 unless already float)."""
+        """Convert ``x`` to a floating ndarray: ``like``'s dtype when ``like`` is a
+        floating ndarray (as the torch backend follows a tensor's), else float64
+        unless already floating."""
         a = np.asarray(x)
+        if isinstance(like, np.ndarray) and like.dtype.kind == "f":
+            return a.astype(like.dtype, copy=False)
         if not np.issubdtype(a.dtype, np.floating):
             a = a.astype(np.float64)
         return a
@@ -59,7 +63,9 @@ class NumpyBackend:
         are promoted together (float32 with float32 stays float32); lists, Python
         numbers and integer arrays do not count. With no floating input: float64.
         """
-        floats = [x.dtype for x in xs if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f"]
+        floats = [
+            x.dtype for x in xs if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f"
+        ]
         return np.result_type(*floats) if floats else np.dtype(np.float64)
 
     def asarrays(self, *xs, dtype=None):
@@ -86,6 +92,10 @@ class NumpyBackend:
     def from_numpy(self, a, *, like=None):
         """``a`` as an ndarray, in ``like``'s dtype when given (as the torch backend)."""
         return np.asarray(a, dtype=None if like is None else like.dtype)
+
+    def astype(self, x, dtype):
+        """``x`` in floating ``dtype`` (no copy when it already is)."""
+        return np.asarray(x, dtype=dtype)
 
     def zeros(self, shape, *, like=None):
         dtype = like.dtype if like is not None else np.float64
@@ -229,7 +239,7 @@ class NumpyBackend:
         mx = my = np.inf
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for start in range(0, n, block):
-                xs, ys = x[start:start + block], y[start:start + block]
+                xs, ys = x[start : start + block], y[start : start + block]
                 b = buf[: xs.shape[0]]
                 np.divide(xs, ys, out=b)
                 np.log(b, out=b)
@@ -292,6 +302,12 @@ class NumpyBackend:
         return lse
 
 
+def _positive_strides(x):
+    """``x`` as an ndarray torch can wrap: a reversed view (negative strides) is copied."""
+    a = np.asarray(x)
+    return a.copy() if any(s < 0 for s in a.strides) else a
+
+
 class TorchBackend:
     """The same operations on ``torch.Tensor`` (keeps device, dtype and graph)."""
 
@@ -299,10 +315,27 @@ class TorchBackend:
     inf = float("inf")
     pi = float(np.pi)
 
+    #: Elementwise functions and matmul: torch's own, bound once per backend.
+    _SAME_NAME = (
+        "log",
+        "log1p",
+        "exp",
+        "expm1",
+        "sqrt",
+        "abs",
+        "sign",
+        "isnan",
+        "isinf",
+        "isfinite",
+        "matmul",
+    )
+
     def __init__(self):
         import torch
 
         self.torch = torch
+        for name in self._SAME_NAME:
+            setattr(self, name, getattr(torch, name))
 
     # -- creation and conversion ------------------------------------------
     def asarray(self, x, *, like=None):
@@ -320,7 +353,7 @@ class TorchBackend:
             return x
         dtype = like.dtype if floating else t.get_default_dtype()  # never an integer dtype
         device = like.device if like is not None else None
-        return t.as_tensor(np.asarray(x), dtype=dtype, device=device)
+        return t.as_tensor(_positive_strides(x), dtype=dtype, device=device)
 
     def result_dtype(self, *xs):
         """The floating dtype of a computation on ``xs`` (the one promotion policy).
@@ -356,8 +389,9 @@ class TorchBackend:
         ref = first_tensor(*xs)
         device = ref.device if ref is not None else None
         return tuple(
-            x.to(dtype=dtype, device=device) if isinstance(x, t.Tensor)
-            else t.as_tensor(np.asarray(x), dtype=dtype, device=device)
+            x.to(dtype=dtype, device=device)
+            if isinstance(x, t.Tensor)
+            else t.as_tensor(_positive_strides(x), dtype=dtype, device=device)
             for x in xs
         )
 
@@ -384,8 +418,16 @@ class TorchBackend:
         """``x`` cut from the autograd graph (same storage)."""
         return x.detach()
 
+    def is_differentiated(self, x):
+        """True if ``x`` requires grad or is wrapped by a ``torch.func`` transform."""
+        return x.requires_grad or self.torch._C._functorch.is_functorch_wrapped_tensor(x)
+
     def from_numpy(self, a, *, like=None):
         return self.asarray(a, like=like)
+
+    def astype(self, x, dtype):
+        """``x`` in floating ``dtype`` (differentiable; a no-op when it already is)."""
+        return x.to(dtype)
 
     def _kw(self, like):
         if like is None:
@@ -427,27 +469,6 @@ class TorchBackend:
         return x.clone()
 
     # -- elementwise ----------------------------------------------------------
-    def log(self, x):
-        return self.torch.log(x)
-
-    def log1p(self, x):
-        return self.torch.log1p(x)
-
-    def exp(self, x):
-        return self.torch.exp(x)
-
-    def expm1(self, x):
-        return self.torch.expm1(x)
-
-    def sqrt(self, x):
-        return self.torch.sqrt(x)
-
-    def abs(self, x):
-        return self.torch.abs(x)
-
-    def sign(self, x):
-        return self.torch.sign(x)
-
     def where(self, cond, a, b):
         t = self.torch
         ref = a if isinstance(a, t.Tensor) else b if isinstance(b, t.Tensor) else None
@@ -457,30 +478,20 @@ class TorchBackend:
             b = t.as_tensor(b, **self._kw(ref))
         return t.where(cond, a, b)
 
-    def maximum(self, a, b):
+    def _pair(self, a, b):
+        """``a`` and ``b`` as tensors, a number taking the other's dtype and device."""
         t = self.torch
         if not isinstance(b, t.Tensor):
             b = t.as_tensor(b, dtype=a.dtype, device=a.device)
         if not isinstance(a, t.Tensor):
             a = t.as_tensor(a, dtype=b.dtype, device=b.device)
-        return t.maximum(a, b)
+        return a, b
+
+    def maximum(self, a, b):
+        return self.torch.maximum(*self._pair(a, b))
 
     def minimum(self, a, b):
-        t = self.torch
-        if not isinstance(b, t.Tensor):
-            b = t.as_tensor(b, dtype=a.dtype, device=a.device)
-        if not isinstance(a, t.Tensor):
-            a = t.as_tensor(a, dtype=b.dtype, device=b.device)
-        return t.minimum(a, b)
-
-    def isnan(self, x):
-        return self.torch.isnan(x)
-
-    def isinf(self, x):
-        return self.torch.isinf(x)
-
-    def isfinite(self, x):
-        return self.torch.isfinite(x)
+        return self.torch.minimum(*self._pair(a, b))
 
     def sort(self, x, axis=-1):
         return self.torch.sort(x, dim=axis).values
@@ -490,9 +501,6 @@ class TorchBackend:
 
     def cumsum(self, x, axis=-1):
         return self.torch.cumsum(x, dim=axis)
-
-    def matmul(self, a, b):
-        return self.torch.matmul(a, b)
 
     def einsum(self, spec, *xs):
         return self.torch.einsum(spec, *xs)
@@ -520,25 +528,23 @@ class TorchBackend:
     def _dims(self, axis):
         return tuple(axis) if isinstance(axis, (tuple, list)) else axis
 
-    def sum(self, x, axis=None, keepdims=False):
+    def _reduce(self, whole, along, x, axis, keepdims):
+        """``whole(x)`` over every entry, or ``along`` over ``axis`` (an int or a tuple)."""
         if axis is None:
-            return self.torch.sum(x)
-        return self.torch.sum(x, dim=self._dims(axis), keepdim=keepdims)
+            return whole(x)
+        return along(x, dim=self._dims(axis), keepdim=keepdims)
+
+    def sum(self, x, axis=None, keepdims=False):
+        return self._reduce(self.torch.sum, self.torch.sum, x, axis, keepdims)
 
     def mean(self, x, axis=None, keepdims=False):
-        if axis is None:
-            return self.torch.mean(x)
-        return self.torch.mean(x, dim=self._dims(axis), keepdim=keepdims)
+        return self._reduce(self.torch.mean, self.torch.mean, x, axis, keepdims)
 
     def max(self, x, axis=None, keepdims=False):
-        if axis is None:
-            return self.torch.max(x)
-        return self.torch.amax(x, dim=self._dims(axis), keepdim=keepdims)
+        return self._reduce(self.torch.max, self.torch.amax, x, axis, keepdims)
 
     def min(self, x, axis=None, keepdims=False):
-        if axis is None:
-            return self.torch.min(x)
-        return self.torch.amin(x, dim=self._dims(axis), keepdim=keepdims)
+        return self._reduce(self.torch.min, self.torch.amin, x, axis, keepdims)
 
     def any(self, x, axis=None):
         return self.torch.any(x) if axis is None else self.torch.any(x, dim=axis)
@@ -729,73 +735,3 @@ def to_tensors(*xs, dtype=None):
     when nothing changes).
     """
     return _torch_backend().asarrays(*xs, dtype=float_dtype(*xs) if dtype is None else dtype)
-
-
-def torch_generator(generator=None, seed=None, device=None):
-    """The ``torch.Generator`` a torch-only function draws from.
-
-    ``generator`` as given, or a new one seeded with ``seed`` (an integer >= 0),
-    or None (torch's global generator). Both at once is an error.
-    """
-    from ._validation import check_seed
-
-    torch = import_torch()
-    if generator is not None:
-        if seed is not None:
-            raise ValueError(
-                f"pass either generator or seed, not both (got seed={seed!r}); "
-                "a generator already fixes the random stream."
-            )
-        if not isinstance(generator, torch.Generator):
-            raise TypeError(
-                f"generator must be a torch.Generator, got {type(generator).__name__}; "
-                "pass seed=<int> for a fresh one."
-            )
-        return generator
-    seed = check_seed(seed, allow_generator=False)
-    if seed is None:
-        return None
-    return torch.Generator(device=device).manual_seed(seed)
-
-
-def progress_bar(iterable, enabled, desc):
-    """``iterable`` wrapped in a ``tqdm.auto`` bar when ``enabled`` (tqdm imported only then)."""
-    if not enabled:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, desc=desc, leave=False)
-
-
-# -- optimal transport: shared maths of _transport and _sinkhorn ---------------------
-
-
-class ConvergenceWarning(UserWarning):
-    """An iterative solver stopped at ``max_iter`` before reaching its tolerance."""
-
-
-def abs_max(nx, *xs) -> float:
-    """max |x| over the arrays, as a float."""
-    return max(float(nx.to_numpy(nx.max(nx.abs(x)))) for x in xs)
-
-
-def homogeneous_scale(s: float, p: float) -> float:
-    """A power of two close to ``s`` when ``s^p`` risks overflow or underflow, else 1.
-
-    W_p and the costs are homogeneous in the points: dividing them by a power
-    of two (exact in floating point) and multiplying the result back keeps
-    1e-200 and 1e300 from underflowing to 0 or overflowing to inf.
-    """
-    if not (s > 0 and np.isfinite(s)) or p * abs(np.log2(s)) <= 200:
-        return 1.0
-    return float(np.ldexp(1.0, int(np.frexp(s)[1]) - 1))
-
-
-def cost_matrix(x, y, p, nx):
-    r"""M_ij = ||x_i - y_j||^p, shape (n, m), differentiable and finite-gradient."""
-    diff = x[:, None, :] - y[None, :, :]  # (n, m, d)
-    sq = nx.sum(diff * diff, axis=-1)  # ||x_i - y_j||^2
-    if p == 2:
-        return sq
-    pos = sq > 0
-    return nx.where(pos, nx.power(nx.where(pos, sq, 1.0), p / 2.0), 0.0)

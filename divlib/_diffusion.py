@@ -26,14 +26,17 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend, progress_bar
+from ._backend import get_backend, is_tensor
+from ._runtime import check_chain_flags, run_chain
 from ._validation import (
     as_point_cloud,
     check_callable,
     check_finite,
+    check_flag,
     check_in_range,
     check_instance,
     check_output,
+    check_output_form,
     check_real_dtype,
     check_scalar,
     check_seed,
@@ -201,7 +204,7 @@ class VPSchedule:
             Clean samples.
         t : float or array_like, shape (n,)
             Time(s) >= 0, one for all or one per sample.
-        seed : int or numpy.random.Generator, optional
+        seed : None, int or numpy.random.Generator, optional
             Seed of the noise :math:`z` (drawn by numpy).
 
         Returns
@@ -210,7 +213,7 @@ class VPSchedule:
             The noised samples and the noise that made them.
         """
         nx, x0 = as_point_cloud(x0, "x0")
-        like = first_tensor(x0)
+        like = x0
         t = self._per_sample_time(t, x0.shape[0], nx, like)
         rng = np.random.default_rng(check_seed(seed))
         z = nx.asarray(rng.standard_normal(tuple(x0.shape)), like=like)
@@ -220,8 +223,8 @@ class VPSchedule:
     def _per_sample_time(self, t, n, nx, like, name="t"):
         """``t`` (a number or shape (n,)) as an array of shape (n,) in ``x``'s backend."""
         t = check_real_dtype(t, name)
-        if like is None and hasattr(t, "detach"):  # numpy samples, a tensor of times
-            t = t.detach().cpu().numpy()
+        if not is_tensor(like) and is_tensor(t):  # numpy samples, a tensor of times
+            t = get_backend(t).to_numpy(t)
         t = nx.asarray(t, like=like)
         if t.ndim == 0:
             t = nx.full((n,), float(t), like=like)
@@ -310,7 +313,7 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
         :math:`\beta(t)` (the likelihood weighting of Song et al., 2021b, which
         makes the loss an upper bound on the negative log-likelihood up to a
         constant), or 1.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed of the times and the noise, drawn by numpy (pass one Generator for
         all the steps of a training loop).
 
@@ -356,27 +359,27 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
     check_callable(score_fn, "score_fn")
     check_instance(schedule, VPSchedule, "schedule", SCHEDULE_HOW)
     nx, x = as_point_cloud(x, "x")
-    like = first_tensor(x)
+    like = x
     if weighting not in _WEIGHTINGS:
         raise ValueError(f"weighting must be one of {_WEIGHTINGS}, got {weighting!r}.")
     n = x.shape[0]
     rng = np.random.default_rng(check_seed(seed))
+    t_min = check_scalar(
+        t_min, "t_min", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
+    )
     if t is None:
-        t_min = check_scalar(t_min, "t_min", low=0.0, high=1.0, low_inclusive=False,
-                             high_inclusive=False)
         t = nx.asarray(rng.uniform(t_min, schedule.T, size=n), like=like)
     else:
         t = schedule._per_sample_time(t, n, nx, like)
         if float(nx.to_numpy(nx.min(t))) <= 0:
             raise ValueError(
-                "t must be > 0: at t = 0 there is no noise and the target -z/sigma_t "
-                "is infinite."
+                "t must be > 0: at t = 0 there is no noise and the target -z/sigma_t is infinite."
             )
     z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=like)  # (n, d)
     alpha, sigma = schedule.marginal(t)  # (n,), (n,)
     x_t = alpha[:, None] * x + sigma[:, None] * z
     s = score_fn(x_t, t)
-    check_output(s, "score_fn", [tuple(x.shape)], get_backend(s))
+    check_output(s, "score_fn", [tuple(x.shape)], nx)
     s = nx.asarray(s, like=like)
     if weighting == "sigma2":  # sigma^2 ||s + z / sigma||^2 = ||sigma s + z||^2
         per_sample = nx.sum((sigma[:, None] * s + z) ** 2, axis=1)
@@ -386,7 +389,12 @@ def vp_denoising_loss(score_fn, x, schedule, *, t=None, t_min=1e-3, weighting="s
     return 0.5 * nx.mean(per_sample)
 
 
-def _sampler_setup(score_fn, x_T, schedule, n_steps, t_min, seed):
+def _sampler_setup(score_fn, x_T, schedule, n_steps, t_min, seed, flags):
+    """The checks every diffusion sampler shares; returns ``(nx, x, times, rng,
+    score, flags)`` with ``flags = (progress, return_path, denoise)`` checked."""
+    progress, return_path, denoise = flags
+    progress, return_path = check_chain_flags(progress, return_path)
+    denoise = check_flag(denoise, "denoise")
     check_callable(score_fn, "score_fn")
     check_instance(schedule, VPSchedule, "schedule", SCHEDULE_HOW)
     nx, x = as_point_cloud(x_T, "x_T")
@@ -396,25 +404,59 @@ def _sampler_setup(score_fn, x_T, schedule, n_steps, t_min, seed):
     rng = np.random.default_rng(check_seed(seed))
     times = np.linspace(schedule.T, t_min, n_steps + 1)  # t_0 = 1 > ... > t_N = t_min
     n = x.shape[0]
-    like = first_tensor(x)
 
-    def score(y, t_i):
+    def score(y, t_i, finite=False):  # in the chain, run_chain reports non-finite values
         s = score_fn(y, nx.full((n,), float(t_i), like=y))
-        check_output(s, "score_fn", [tuple(y.shape)], get_backend(s))
-        return nx.asarray(s, like=like)
+        if finite:
+            check_output(s, "score_fn", [tuple(y.shape)], nx)
+        else:
+            check_output_form(s, "score_fn", [tuple(y.shape)], nx)
+        return nx.asarray(s, like=x)
 
-    return nx, x, times, rng, score, like
+    return nx, x, times, rng, score, (progress, return_path, denoise)
+
+
+def _run_sampler(nx, x, times, step, flags, desc):
+    """The one chain of the samplers: ``x <- step(x, (t_i, t_next))`` from t = 1 down."""
+    progress, return_path, _ = flags
+
+    def diverged(k):
+        raise ValueError(
+            f"the {desc} diverged at step {k} (t = {times[k]:.4g}): the samples or the "
+            f"score overflowed to infinity or NaN. Increase n_steps = {len(times) - 1} "
+            "(smaller steps), or check that score_fn is finite where the chain goes."
+        )
+
+    steps = list(zip(times[:-1], times[1:]))
+    return run_chain(
+        nx,
+        x,
+        steps,
+        step,
+        progress=progress,
+        desc=desc,
+        return_path=return_path,
+        diverged=diverged,
+    )
 
 
 def _tweedie(nx, x, score, schedule, t):
     """E[x_0 | x_t] = (x_t + sigma_t^2 s(x_t, t)) / alpha_t (Tweedie's formula)."""
     alpha, sigma = schedule.marginal(float(t))
-    return nx.detach((x + float(sigma) ** 2 * score(x, t)) / float(alpha))
+    return nx.detach((x + float(sigma) ** 2 * score(x, t, finite=True)) / float(alpha))
 
 
 def reverse_sde_sample(
-    score_fn, x_T, schedule, *, n_steps, t_min=1e-3, seed=None, denoise=False,
-    progress=False, return_path=False,
+    score_fn,
+    x_T,
+    schedule,
+    *,
+    n_steps,
+    t_min=1e-3,
+    seed=None,
+    denoise=False,
+    progress=False,
+    return_path=False,
 ):
     r"""Sample by integrating the reverse-time VP SDE with Euler-Maruyama.
 
@@ -447,7 +489,7 @@ def reverse_sde_sample(
         Number of Euler-Maruyama steps, >= 1.
     t_min : float, default 1e-3
         Final time, in :math:`[0, 1)`.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed of the noise (numpy; the same chains for numpy and torch).
     denoise : bool, default False
         Finish with Tweedie's denoising step
@@ -499,26 +541,38 @@ def reverse_sde_sample(
     >>> round(float(x.mean()), 1), round(float(x.std()), 1)
     (3.0, 0.5)
     """
-    nx, x, times, rng, score, like = _sampler_setup(score_fn, x_T, schedule, n_steps, t_min, seed)
-    path = [x] if return_path else None
-    for t_i, t_next in progress_bar(list(zip(times[:-1], times[1:])), progress, "reverse SDE"):
-        h = t_i - t_next
+    flags = (progress, return_path, denoise)
+    nx, x, times, rng, score, flags = _sampler_setup(
+        score_fn, x_T, schedule, n_steps, t_min, seed, flags
+    )
+
+    def step(x, times_k, _k):  # Euler-Maruyama from t_i down to t_next
+        t_i, t_next = times_k
+        h = float(t_i - t_next)  # Python floats keep float32 samples float32
         b = float(schedule.beta(t_i))
-        z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=like)
-        x = nx.detach(x + h * b * (0.5 * x + score(x, t_i)) + math.sqrt(h * b) * z)
-        if return_path:
-            path.append(x)
-    if return_path:
-        return nx.stack(path)
-    return _tweedie(nx, x, score, schedule, times[-1]) if denoise else x
+        z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=x)
+        return nx.detach(x + h * b * (0.5 * x + score(x, t_i)) + math.sqrt(h * b) * z)
+
+    x = _run_sampler(nx, x, times, step, flags, "reverse SDE")
+    if flags[1]:  # return_path
+        return x
+    return _tweedie(nx, x, score, schedule, times[-1]) if flags[2] else x
 
 
 _METHODS = ("euler", "heun")
 
 
 def probability_flow_sample(
-    score_fn, x_T, schedule, *, n_steps, t_min=1e-3, method="heun", denoise=False,
-    progress=False, return_path=False,
+    score_fn,
+    x_T,
+    schedule,
+    *,
+    n_steps,
+    t_min=1e-3,
+    method="heun",
+    denoise=False,
+    progress=False,
+    return_path=False,
 ):
     r"""Sample by integrating the probability-flow ODE of the VP SDE backwards in time.
 
@@ -603,22 +657,24 @@ def probability_flow_sample(
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}.")
-    nx, x, times, _, score, _ = _sampler_setup(score_fn, x_T, schedule, n_steps, t_min, None)
+    flags = (progress, return_path, denoise)
+    nx, x, times, _, score, flags = _sampler_setup(
+        score_fn, x_T, schedule, n_steps, t_min, None, flags
+    )
 
     def velocity(y, t):  # dx/dt = -beta(t) (x + s(x, t)) / 2
         return -0.5 * float(schedule.beta(t)) * (y + score(y, t))
 
-    path = [x] if return_path else None
-    for t_i, t_next in progress_bar(list(zip(times[:-1], times[1:])), progress, "probability flow"):
-        h = t_next - t_i  # < 0: backwards in time
+    def step(x, times_k, _k):  # Euler or Heun from t_i down to t_next
+        t_i, t_next = times_k
+        h = float(t_next - t_i)  # < 0: backwards in time
         v = velocity(x, t_i)
         if method == "euler":
-            x = nx.detach(x + h * v)
-        else:
-            x_pred = x + h * v
-            x = nx.detach(x + 0.5 * h * (v + velocity(x_pred, t_next)))
-        if return_path:
-            path.append(x)
-    if return_path:
-        return nx.stack(path)
-    return _tweedie(nx, x, score, schedule, times[-1]) if denoise else x
+            return nx.detach(x + h * v)
+        x_pred = x + h * v
+        return nx.detach(x + 0.5 * h * (v + velocity(x_pred, t_next)))
+
+    x = _run_sampler(nx, x, times, step, flags, "probability flow")
+    if flags[1]:  # return_path
+        return x
+    return _tweedie(nx, x, score, schedule, times[-1]) if flags[2] else x

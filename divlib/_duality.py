@@ -15,14 +15,8 @@ from __future__ import annotations
 import math
 import sys
 
-from ._backend import (
-    float_dtype,
-    get_backend,
-    import_torch,
-    is_tensor,
-    progress_bar,
-    torch_generator,
-)
+from ._backend import float_dtype, get_backend, import_torch, is_tensor
+from ._runtime import int_seed, progress_bar, torch_generator
 from ._validation import (
     as_tensor_cloud_pair,
     check_callable,
@@ -30,8 +24,6 @@ from ._validation import (
     check_output,
     check_scalar,
 )
-
-
 
 
 def _critic_dtype(critic):
@@ -128,7 +120,7 @@ def gradient_penalty(critic, real, fake, *, weight=10.0, generator=None, seed=No
         :math:`\lambda`.
     generator : torch.Generator, optional
         Source of the interpolation weights t; or give ``seed``.
-    seed : int, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed (>= 0) for a fresh generator; not with ``generator``.
 
     Returns
@@ -220,7 +212,7 @@ def dual_wasserstein_1(
     n_steps=600,
     lr=2e-3,
     gp_weight=10.0,
-    seed=0,
+    seed=None,
     progress=None,
     rescale=True,
     return_critic=False,
@@ -250,9 +242,10 @@ def dual_wasserstein_1(
         Adam learning rate (betas 0.5, 0.9, as in WGAN-GP).
     gp_weight : float, default 10.0
         Weight of :func:`gradient_penalty`.
-    seed : int, default 0
-        Seed (an integer >= 0) of the initialisation and the interpolates (the global torch RNG
-        is left untouched); the result is deterministic on CPU.
+    seed : None, int or numpy.random.Generator, optional
+        Seed of the initialisation and the interpolates (divlib's one randomness
+        rule; the global torch RNG is left untouched, except that ``None`` takes one
+        draw of it); with a seed the result is deterministic on CPU.
     progress : bool or None, default None
         Show a ``tqdm`` bar; None shows it only in a terminal or a live
         IPython kernel. Pass False in book chapters.
@@ -317,7 +310,9 @@ def dual_wasserstein_1(
     n_steps = check_scalar(n_steps, "n_steps", low=1, integer=True)
     lr = check_scalar(lr, "lr", low=0, low_inclusive=False, high=math.inf, high_inclusive=False)
     gp_weight = check_scalar(gp_weight, "gp_weight", low=0, high=math.inf, high_inclusive=False)
-    seed = check_scalar(seed, "seed", low=0, integer=True)
+    seed = int_seed(seed)
+    if seed is None:  # one draw of torch's global generator seeds the critic and batches
+        seed = int(torch.randint(2**62, (1,)).item())
     rescale = check_flag(rescale, "rescale")
     return_critic = check_flag(return_critic, "return_critic")
     progress = _interactive() if progress is None else check_flag(progress, "progress")
@@ -332,7 +327,7 @@ def dual_wasserstein_1(
             torch.nn.ReLU(),
             torch.nn.Linear(hidden, 1),
         ).to(dtype=x.dtype, device=x.device)
-    f = lambda z: critic(z)[:, 0]  # noqa: E731  (k, d) -> (k,)
+    f = lambda z: critic(z)[:, 0]
     opt = torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.5, 0.9))
     xd, yd = x.detach(), y.detach()
     # tiny matrices: one thread is faster, and much faster on a loaded machine

@@ -131,8 +131,12 @@ def knn_kl_divergence(x, y, *, k=1):
 
     npb = get_backend()  # numpy: cKDTree works on float64 ndarrays (no gradient)
     x, y = (
-        check_point_cloud(npb.asarrays(get_backend(v).to_numpy(check_real_dtype(v, name)),
-                                       dtype=np.float64)[0], name, npb, allow_1d=True)
+        check_point_cloud(
+            npb.asarrays(get_backend(v).to_numpy(check_real_dtype(v, name)), dtype=np.float64)[0],
+            name,
+            npb,
+            allow_1d=True,
+        )
         for name, v in (("x", x), ("y", y))
     )  # each in float64 on its own: a float list next to an integer tensor keeps its digits
     check_same_dimension(x, y, ("x", "y"))
@@ -251,7 +255,12 @@ def mc_kl(log_p, log_q, *, estimator="k3", axis=-1):
     per_sample = _MC_ESTIMATORS[check_choice(estimator, "estimator", sorted(_MC_ESTIMATORS))]
     nx, log_p, log_q = as_arrays(("log_p", "log_q"), log_p, log_q)
     log_p, log_q, axis = align_to_axis(
-        log_p, log_q, axis, nx, ("log_p", "log_q"), unit="samples",
+        log_p,
+        log_q,
+        axis,
+        nx,
+        ("log_p", "log_q"),
+        unit="samples",
         what="pass the log densities at n samples, shape (..., n)",
     )
     check_log_density(log_p, "log_p", nx, allow_minus_inf=False)

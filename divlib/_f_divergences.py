@@ -134,6 +134,16 @@ def f_divergence(p, q, f, *, axis=-1, f_prime_inf=None, normalize=False):
         limit = nx.where(p > 0, math.inf, 0.0 * p)  # p_i f'(inf): inf, or 0 when p_i = 0
     else:
         limit = p * f_prime_inf
+    overflow = ~q0 & nx.isinf(t)  # q_i > 0 but p_i / q_i beyond the dtype's range
+    if bool(nx.any(overflow)):
+        if f_prime_inf == math.inf:
+            raise ValueError(
+                "p_i / q_i overflows the floating dtype where q_i > 0 (e.g. q_i = 1e-320): "
+                "q_i f(p_i / q_i) cannot be evaluated through f, and it is finite for "
+                "f(t) = t log t. Use the divergence's own function (kl_divergence, "
+                "chi2_divergence...), or pass f_prime_inf if f'(inf) is finite."
+            )
+        terms = nx.where(overflow, limit, terms)  # q f(p/q) -> p f'(inf) as q -> 0
     terms = nx.where(q0, limit, terms)
     return nx.sum(terms, axis=axis)
 

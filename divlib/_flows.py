@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import first_tensor, get_backend, progress_bar
+from ._backend import _NUMPY, first_tensor, get_backend
+from ._numerics import pow2_scale
+from ._runtime import check_chain_flags, run_chain
 from ._validation import (
     as_point_cloud,
     check_callable,
+    check_flag,
     check_output,
+    check_output_form,
     check_same_dimension,
     check_scalar,
 )
@@ -28,6 +32,12 @@ from ._validation import (
 __all__ = ["median_bandwidth", "rbf_kernel", "svgd_direction", "svgd_step", "svgd_sample"]
 
 
+def _scaled(nx, *xs):
+    """The points divided by a power of two near their largest entry (exact), and that
+    power: kernels and bandwidths are computed at scale about 1, so that neither
+    1e-200 nor 1e200 under- or overflows."""
+    s = pow2_scale(nx, *xs)
+    return tuple(x / s for x in xs), s
 
 
 def _sq_dists(nx, x, y):
@@ -42,11 +52,18 @@ def _median_h(sq):
     iu = np.triu_indices(n, k=1)
     d2 = sq[iu]
     if d2.size == 0:
-        return 1.0
+        return None
     med2 = float(np.median(np.sqrt(d2))) ** 2
-    if med2 == 0.0:  # every particle at one point: any h gives the same kernel (all ones)
-        return 1.0
-    return med2 / np.log(n + 1)
+    if med2 == 0.0:  # the median pair coincides: no scale to read
+        return None
+    return float(med2 / np.log(n + 1))
+
+
+def _median_h_scaled(nx, sq, s):
+    """The median bandwidth of squared distances ``sq`` at scale 1/s, at that scale
+    (h = 1 in the points' own units when the median distance is 0)."""
+    h = _median_h(np.asarray(nx.to_numpy(nx.detach(sq)), dtype=np.float64))
+    return 1.0 / s / s if h is None else h
 
 
 def median_bandwidth(x):
@@ -68,8 +85,11 @@ def median_bandwidth(x):
     Returns
     -------
     h : float
-        The bandwidth, > 0. It is 1.0 when there is one point or when all the
-        points coincide (the kernel matrix is then all ones for every ``h``).
+        The bandwidth, > 0, computed at scale about 1 and scaled back (so it is
+        inf or 0 only where :math:`h` itself overflows or underflows float64).
+        It is 1.0 when there is one point or when the median distance is 0
+        (at least half of the pairs coincide; when all of them do, the kernel
+        matrix is all ones for every ``h``).
 
     Raises
     ------
@@ -100,9 +120,14 @@ def median_bandwidth(x):
     True
     """
     nx, x = as_point_cloud(x, "x")
-    a = nx.to_numpy(x).astype(np.float64)
+    a = nx.to_numpy(nx.detach(x)).astype(np.float64)
+    (a,), s = _scaled(_NUMPY, a)
     sq = np.sum((a[:, None, :] - a[None, :, :]) ** 2, axis=-1)
-    return _median_h(sq)
+    h = _median_h(sq)
+    if h is None:
+        return 1.0
+    with np.errstate(over="ignore", under="ignore"):
+        return float(h * s * s)
 
 
 def rbf_kernel(x, y=None, *, bandwidth=None, return_grad=False):
@@ -172,36 +197,53 @@ def rbf_kernel(x, y=None, *, bandwidth=None, return_grad=False):
         _, x = as_point_cloud(x, "x", nx, like)
         _, y_ = as_point_cloud(y, "y", nx, like)
         check_same_dimension(x, y_, ("x", "y"))
-    h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
-    sq, diff = _sq_dists(nx, x, y_)  # (n, m), (n, m, d)
+    h = check_scalar(
+        bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True, finite=True
+    )
+    return_grad = check_flag(return_grad, "return_grad")
+    (xs, ys), s = _scaled(nx, x, y_)
+    sq, diff = _sq_dists(nx, xs, ys)  # (n, m), (n, m, d), at scale 1/s
     if h is None:
-        pooled = x if y is None else nx.concatenate([x, y_], axis=0)
-        psq = nx.to_numpy(_sq_dists(nx, pooled, pooled)[0]) if y is not None else nx.to_numpy(sq)
-        h = _median_h(np.asarray(psq, dtype=np.float64))
-    K = nx.exp(-sq / h)  # k(x_i, y_j)
+        psq = sq if y is None else _sq_dists(nx, *(2 * (nx.concatenate([xs, ys]),)))[0]
+        hs = _median_h_scaled(nx, psq, s)
+    else:
+        hs = h / s / s  # the bandwidth at scale 1/s (exact)
+    K = nx.exp(-sq / hs)  # k(x_i, y_j)
     if not return_grad:
         return K
-    dK = -2.0 / h * diff * K[:, :, None]  # grad_{x_i} k(x_i, y_j), (n, m, d)
+    dK = -2.0 / hs * diff * K[:, :, None] / s  # grad_{x_i} k(x_i, y_j), (n, m, d)
     return K, dK
 
 
 def _phi(nx, x, s, h):
     """The SVGD direction phi(x_i) = mean_j [k(x_j, x_i) s_j + grad_{x_j} k(x_j, x_i)]."""
     n = x.shape[0]
-    sq, _ = _sq_dists(nx, x, x)
+    (xs,), sc = _scaled(nx, x)
+    sq, _ = _sq_dists(nx, xs, xs)  # at scale 1/sc
     if h is None:
-        h = _median_h(np.asarray(nx.to_numpy(sq), dtype=np.float64))
-    K = nx.exp(-sq / h)  # (n, n), symmetric
+        hs = _median_h_scaled(nx, sq, sc)
+    else:
+        hs = h / sc / sc
+    K = nx.exp(-sq / hs)  # (n, n), symmetric
     drive = nx.matmul(K, s)  # sum_j k(x_j, x_i) s_p(x_j)
     # sum_j grad_{x_j} k(x_j, x_i) = (2/h) sum_j (x_i - x_j) k(x_i, x_j)
-    repulse = 2.0 / h * (x * nx.sum(K, axis=1, keepdims=True) - nx.matmul(K, x))
+    repulse = 2.0 / hs * (xs * nx.sum(K, axis=1, keepdims=True) - nx.matmul(K, xs)) / sc
     return (drive + repulse) / n
 
 
-def _score_at(nx, x, score_fn):
+def _score_at(nx, x, score_fn, finite=True):
     s = score_fn(x)
-    check_output(s, "score_fn", [tuple(x.shape)], get_backend(s))
-    return nx.asarray(s, like=first_tensor(x))
+    if finite:
+        check_output(s, "score_fn", [tuple(x.shape)], nx)
+    else:  # inside a chain: a non-finite score is reported as divergence
+        check_output_form(s, "score_fn", [tuple(x.shape)], nx)
+    return nx.astype(s, x.dtype)  # a float64 score for float32 particles
+
+
+def _check_bandwidth(bandwidth):
+    return check_scalar(
+        bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True, finite=True
+    )
 
 
 def svgd_direction(x, score_fn, *, bandwidth=None):
@@ -266,7 +308,7 @@ def svgd_direction(x, score_fn, *, bandwidth=None):
     """
     check_callable(score_fn, "score_fn")
     nx, x = as_point_cloud(x, "x")
-    h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
+    h = _check_bandwidth(bandwidth)
     return _phi(nx, x, _score_at(nx, x, score_fn), h)
 
 
@@ -336,13 +378,14 @@ def svgd_step(x, score_fn, step, *, bandwidth=None):
     """
     check_callable(score_fn, "score_fn")
     nx, x = as_point_cloud(x, "x")
-    eps = check_scalar(step, "step", low=0, low_inclusive=False)
-    h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
+    eps = check_scalar(step, "step", low=0, low_inclusive=False, finite=True)
+    h = _check_bandwidth(bandwidth)
     return x + eps * _phi(nx, x, _score_at(nx, x, score_fn), h)
 
 
-def svgd_sample(score_fn, x0, *, step_size, n_steps, bandwidth=None, progress=False,
-                return_path=False):
+def svgd_sample(
+    score_fn, x0, *, step_size, n_steps, bandwidth=None, progress=False, return_path=False
+):
     r"""Run ``n_steps`` of Stein variational gradient descent from the particles ``x0``.
 
     Repeats :func:`svgd_step`:
@@ -397,13 +440,30 @@ def svgd_sample(score_fn, x0, *, step_size, n_steps, bandwidth=None, progress=Fa
     """
     check_callable(score_fn, "score_fn")
     nx, x = as_point_cloud(x0, "x0")
-    eps = check_scalar(step_size, "step_size", low=0, low_inclusive=False)
+    eps = check_scalar(step_size, "step_size", low=0, low_inclusive=False, finite=True)
     n_steps = check_scalar(n_steps, "n_steps", low=0, integer=True)
-    h = check_scalar(bandwidth, "bandwidth", low=0, low_inclusive=False, allow_none=True)
-    x = nx.detach(x)
-    path = [x] if return_path else None
-    for _ in progress_bar(range(n_steps), progress, "SVGD"):
-        x = nx.detach(x + eps * _phi(nx, x, _score_at(nx, x, score_fn), h))
-        if return_path:
-            path.append(x)
-    return nx.stack(path) if return_path else x
+    h = _check_bandwidth(bandwidth)
+    progress, return_path = check_chain_flags(progress, return_path)
+
+    def step(x, _item, k):
+        s = _score_at(nx, x, score_fn, finite=k == 0)  # at the start: the score's fault
+        return nx.detach(x + eps * _phi(nx, x, s, h))
+
+    def diverged(k):
+        raise ValueError(
+            f"SVGD diverged at step {k}: the particles or their score overflowed to "
+            "infinity or NaN. "
+            f"step_size = {eps:g} is too large for this score: lower it."
+        )
+
+    x = nx.copy(nx.detach(x))
+    return run_chain(
+        nx,
+        x,
+        range(n_steps),
+        step,
+        progress=progress,
+        desc="SVGD",
+        return_path=return_path,
+        diverged=diverged,
+    )

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from ._numerics import pow2_scale
 from ._validation import (
     as_arrays,
     check_gaussian,
@@ -38,13 +39,14 @@ def _two_gaussians(m0, C0, m1, C1):
     m0, C0 = check_gaussian(m0, C0, nx, ("m0", "C0"))
     m1, C1 = check_gaussian(m1, C1, nx, ("m1", "C1"))
     check_same_dimension(m0, m1, ("m0", "m1"))
+
     def log2_max(a):
         v = float(np.abs(nx.to_numpy(a)).max())
         return math.log2(v) if v > 0 else -math.inf
 
     half = max(log2_max(C0) / 2, log2_max(C1) / 2, log2_max(m0), log2_max(m1))  # finite: C > 0
     e = int(np.clip(np.round(half), -500, 500))
-    s = 2.0 ** e  # exact; s**2 = 2**(2e) too
+    s = 2.0**e  # exact; s**2 = 2**(2e) too
     if e != 0:
         m0, m1 = m0 / s, m1 / s
         C0, C1 = C0 / (s * s), C1 / (s * s)
@@ -357,4 +359,5 @@ def fisher_divergence_gaussian(m0, C0, m1, C1):
     D = 0.5 * (D + nx.transpose(D))  # symmetric up to round-off
     trace_term = nx.trace(nx.matmul(nx.matmul(D, C0), D))  # tr(D C0 D)
     u = nx.solve(C1, m0 - m1)  # C1^{-1} (m0 - m1), (d,)
-    return (trace_term + nx.sum(u * u)) / (s * s)
+    t = pow2_scale(nx, u)  # ||u||^2 = ||u / t||^2 t^2: no overflow for far means
+    return trace_term / (s * s) + nx.sum((u / t) ** 2) * ((t / s) * (t / s))

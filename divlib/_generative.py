@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import get_backend
+from ._backend import _NUMPY, get_backend
+from ._numerics import pow2_scale
 from ._validation import (
     as_finite_arrays,
     check_choice,
@@ -182,7 +183,8 @@ def gan_generator_loss(fake_out, *, kind="non_saturating"):
         return -nx.mean(_softplus(out, nx))  # mean log(1 - sigma(l))
     if kind == "non_saturating":
         return nx.mean(_softplus(-out, nx))  # -mean log sigma(l)
-    return -nx.mean(out)  # -mean h(y)
+    s = pow2_scale(nx, out)  # exact: the mean of values near 1e308 cannot overflow
+    return -nx.mean(out / s) * s  # -mean h(y)
 
 
 def kl_standard_normal(mean, log_var):
@@ -248,7 +250,12 @@ def kl_standard_normal(mean, log_var):
     """
     nx, mu, lv = as_finite_arrays(("mean", "log_var"), mean, log_var)
     check_same_shape(mu, lv, names=("mean", "log_var"))
-    return 0.5 * (mu**2 + nx.expm1(lv) - lv)  # expm1: exact 0 at (0, 0)
+    # e^v - 1 - v without cancellation: its Taylor series where |v| < 1e-4 (relative
+    # error < 1e-18 there), expm1(v) - v elsewhere (exact 0 at v = 0 either way)
+    small = nx.abs(lv) < 1e-4
+    v = nx.where(small, lv, 0.0)
+    series = v * v * (0.5 + v * (1 / 6 + v * (1 / 24 + v / 120)))
+    return 0.5 * (mu**2 + nx.where(small, series, nx.expm1(lv) - lv))
 
 
 def mode_coverage(samples, centers, *, radius, min_count=1):
@@ -311,17 +318,17 @@ def mode_coverage(samples, centers, *, radius, min_count=1):
     >>> mode_coverage(y, centers, radius=0.5, min_count=2)
     (1, 0.75)
     """
-    radius = check_scalar(radius, "radius", low=0, low_inclusive=False)
+    radius = check_scalar(radius, "radius", low=0, low_inclusive=False, finite=True)
     min_count = check_scalar(min_count, "min_count", low=1, integer=True)
     arrays = []
     for name, v in (("samples", samples), ("centers", centers)):
         v = check_real_dtype(v, name)
-        if hasattr(v, "detach"):
-            v = v.detach().cpu().numpy()
-        nx = get_backend(v)
-        arrays.append(check_point_cloud(nx.asarray(v), name, nx))
+        v = get_backend(v).to_numpy(v)  # a tensor is read without its graph
+        arrays.append(check_point_cloud(_NUMPY.asarray(v), name, _NUMPY))
     y, c = arrays
     check_same_dimension(y, c, names=("samples", "centers"))
+    s = pow2_scale(_NUMPY, y, c)  # distances at scale 1 (exact): 1e-200 is not 0
+    y, c, radius = y / s, c / s, radius / s
     dist = np.sqrt(((y[:, None, :] - c[None, :, :]) ** 2).sum(-1))  # (m, K)
     nearest = dist.argmin(axis=1)  # (m,)
     good = dist[np.arange(len(y)), nearest] <= radius

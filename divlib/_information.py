@@ -325,6 +325,9 @@ def js_divergence(p, q, *, base=None, axis=-1, normalize=False):
     check_base(base)
     nx, p, q, axis = as_distribution_pair(p, q, axis=axis, normalize=normalize)
     m = 0.5 * (p + q)  # mixture, shape broadcast(p, q)
+    # (5e-324 + 0) / 2 underflows to 0: m_i >= max(p_i, q_i) / 2 > 0 there, and taking
+    # m_i = max(p_i, q_i) changes the terms by at most 5e-324 log 2, not by inf
+    m = nx.where(m > 0, m, nx.maximum(p, q))
     js = 0.5 * (nx.sum(nx.rel_entr(p, m), axis=axis) + nx.sum(nx.rel_entr(q, m), axis=axis))
     js = nx.clip(js, 0.0, _LOG2)  # rounding only: JS is in [0, log 2]
     return _to_base(js, base)
@@ -510,7 +513,10 @@ def renyi_divergence(p, q, alpha, *, base=None, axis=-1, normalize=False):
         lr = nx.where(both, log_ratio, -math.inf)
         M = nx.max(lr, axis=axis, keepdims=True)
         M_safe = nx.where(nx.isfinite(M), M, 0.0)
-        a = nx.where(both, log_q + alpha * (log_ratio - M_safe), -math.inf)
+        diff = log_ratio - M_safe  # <= 0, and 0 at the largest ratio
+        # alpha * 0 = 0 also when alpha overflows the dtype (1e39 in float32: inf * 0)
+        scaled = nx.where(diff < 0, alpha * nx.where(diff < 0, diff, -1.0), 0.0)
+        a = nx.where(both, log_q + scaled, -math.inf)
         with np.errstate(divide="ignore", invalid="ignore"):
             lse = nx.logsumexp(a, axis=axis)
         M_safe = nx.sum(M_safe, axis=axis)  # drop the kept axis

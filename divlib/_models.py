@@ -11,13 +11,8 @@ import math
 
 import numpy as np
 
-from ._backend import (
-    get_backend,
-    import_torch,
-    progress_bar,
-    to_tensors,
-    torch_generator,
-)
+from ._backend import get_backend, import_torch, to_tensors
+from ._runtime import int_seed, progress_bar, torch_generator
 from ._score import (
     denoising_score_matching_loss,
     hyvarinen_loss,
@@ -32,7 +27,6 @@ from ._validation import (
     check_positive_values,
     check_real_dtype,
     check_scalar,
-    check_seed,
 )
 
 torch = import_torch()
@@ -106,7 +100,7 @@ class ScoreMLP(nn.Module):
         Widths of the hidden layers (an int means two layers of that width).
     noise_conditional : bool, default False
         Take ``sigma`` as a second argument (a number or a tensor of shape (n,)).
-    seed : int, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed of the initial weights (uses a forked RNG: torch's global state is
         left untouched).
     dtype : torch.dtype, optional
@@ -144,10 +138,14 @@ class ScoreMLP(nn.Module):
             widths = [check_scalar(hidden, "hidden", low=1, integer=True)] * 2
         else:
             if len(hidden) == 0:
-                raise ValueError("hidden must be a positive int or a non-empty sequence of them, got ().")
-            widths = [check_scalar(w, f"hidden[{i}]", low=1, integer=True) for i, w in enumerate(hidden)]
+                raise ValueError(
+                    "hidden must be a positive int or a non-empty sequence of them, got ()."
+                )
+            widths = [
+                check_scalar(w, f"hidden[{i}]", low=1, integer=True) for i, w in enumerate(hidden)
+            ]
         self.noise_conditional = check_flag(noise_conditional, "noise_conditional")
-        seed = check_seed(seed, allow_generator=False)
+        seed = int_seed(seed)
         dtype = check_param_dtype(dtype)
         sizes = [self.d + self.noise_conditional, *widths, self.d]
         with torch.random.fork_rng(devices=[]):
@@ -180,7 +178,11 @@ class ScoreMLP(nn.Module):
             )
         if not isinstance(sigma, torch.Tensor):
             sigma = levels
-        sigma = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).reshape(-1, 1).expand(x.shape[0], 1)
+        sigma = (
+            torch.as_tensor(sigma, dtype=x.dtype, device=x.device)
+            .reshape(-1, 1)
+            .expand(x.shape[0], 1)
+        )
         h = torch.cat([x, torch.log(sigma)], dim=1)  # (n, d + 1)
         return self.net(h) / sigma
 
@@ -199,7 +201,7 @@ def train_score_model(
     batch_size=256,
     n_projections=1,
     lr_schedule="cosine",
-    seed=0,
+    seed=None,
     progress=False,
 ):
     r"""Fit a torch score model to data with a score matching loss and Adam.
@@ -227,8 +229,9 @@ def train_score_model(
     lr_schedule : {"cosine", "constant"}, default "cosine"
         Learning rate decayed from ``lr`` to 0 along a half cosine (it averages
         out the noise of the stochastic losses), or kept constant.
-    seed : int, default 0
-        Seed of the minibatches and of the noise or directions.
+    seed : None, int or numpy.random.Generator, optional
+        Seed of the minibatches and of the noise or directions (divlib's one
+        randomness rule; None draws from torch's global generator).
     progress : bool, default False
         Show a ``tqdm.auto`` progress bar.
 
@@ -275,7 +278,9 @@ def train_score_model(
     check_choice(lr_schedule, "lr_schedule", ("cosine", "constant"))
     if loss == "denoising":
         if sigma is None:
-            raise ValueError("the denoising loss needs sigma (a noise level, or a sequence of them).")
+            raise ValueError(
+                "the denoising loss needs sigma (a noise level, or a sequence of them)."
+            )
         check_positive_values(sigma, "sigma")
     n_steps = check_scalar(n_steps, "n_steps", low=1, integer=True)
     lr = check_scalar(lr, "lr", low=0, low_inclusive=False, high=math.inf, high_inclusive=False)
@@ -291,7 +296,8 @@ def train_score_model(
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     scheduler = (
         torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=n_steps)
-        if lr_schedule == "cosine" else None
+        if lr_schedule == "cosine"
+        else None
     )
     losses = np.empty(n_steps)
     for step in progress_bar(range(n_steps), progress, f"{loss} score matching"):
@@ -305,7 +311,9 @@ def train_score_model(
                 model, batch, sigma, noise_conditional=conditional, generator=gen
             )
         elif loss == "sliced":
-            value = sliced_score_matching_loss(model, batch, n_projections=n_projections, generator=gen)
+            value = sliced_score_matching_loss(
+                model, batch, n_projections=n_projections, generator=gen
+            )
         else:
             value = hyvarinen_loss(model, batch)
         optimiser.zero_grad()

@@ -10,15 +10,18 @@ numpy in gives numpy out, torch in gives torch out.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ._backend import first_tensor
+from ._numerics import pow2_scale
+from ._runtime import ConvergenceWarning
 from ._validation import (
     as_distribution,
     as_finite_arrays,
     check_callable,
+    check_equal_shapes,
     check_output,
-    check_same_shape,
     check_scalar,
 )
 
@@ -49,7 +52,7 @@ def clipped_surrogate(log_prob_new, log_prob_old, advantages, *, eps=0.2):
         :math:`\log \pi_{\text{old}}(a_i \mid s_i)` of the policy that sampled
         the actions (treated as a constant).
     advantages : array_like or torch.Tensor, shape (n,)
-        :math:`\hat A_i`; the three inputs broadcast together.
+        :math:`\hat A_i`; the three inputs have the same shape.
     eps : float, default 0.2
         Clip range :math:`\epsilon`, in (0, 1).
 
@@ -64,7 +67,7 @@ def clipped_surrogate(log_prob_new, log_prob_old, advantages, *, eps=0.2):
         If an input is complex, boolean or of object dtype.
     ValueError
         If an input is empty or has NaN or infinite entries, if the shapes do
-        not broadcast, or if ``eps`` is not in (0, 1).
+        differ, or if ``eps`` is not in (0, 1).
 
     Notes
     -----
@@ -89,15 +92,17 @@ def clipped_surrogate(log_prob_new, log_prob_old, advantages, *, eps=0.2):
     >>> round(float(L), 6), round((0.5 + 1.0 - 1.5) / 3, 6)
     (0.0, 0.0)
     """
-    eps = check_scalar(
-        eps, "eps", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
-    )
-    nx, lp_new, lp_old, adv = as_finite_arrays(
-        ("log_prob_new", "log_prob_old", "advantages"), log_prob_new, log_prob_old, advantages
-    )
-    check_same_shape(lp_new, lp_old, names=("log_prob_new", "log_prob_old"))
-    check_same_shape(lp_new, adv, names=("log_prob_new", "advantages"))
-    ratio = nx.exp(lp_new - nx.detach(lp_old))  # r_i
+    eps = check_scalar(eps, "eps", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    names = ("log_prob_new", "log_prob_old", "advantages")
+    nx, lp_new, lp_old, adv = as_finite_arrays(names, log_prob_new, log_prob_old, advantages)
+    check_equal_shapes((lp_new, lp_old, adv), names)
+    log_r = lp_new - nx.detach(lp_old)  # log r_i
+    # Where the clip decides the term, move log r_i inside a bound the clip does not
+    # see, so that exp cannot overflow into inf * 0 (value) or 0 * inf (gradient):
+    # A > 0 uses min(r, 1 + eps), A < 0 uses max(r, 1 - eps), A = 0 gives 0.
+    hi, lo = float(np.log1p(eps)) + 1.0, float(np.log1p(-eps)) - 1.0
+    log_r = nx.where(adv > 0, nx.minimum(log_r, hi), nx.where(adv < 0, nx.maximum(log_r, lo), 0.0))
+    ratio = nx.exp(log_r)  # r_i
     unclipped = ratio * adv
     clipped = nx.clip(ratio, 1.0 - eps, 1.0 + eps) * adv
     return nx.mean(nx.minimum(unclipped, clipped))
@@ -142,8 +147,8 @@ def adaptive_kl_coef(beta, kl, kl_target, *, tolerance=1.5, factor=2.0):
     Raises
     ------
     ValueError
-        If a number is NaN or out of its range (``kl`` may be 0, the others
-        must be > 0, ``tolerance`` and ``factor`` > 1).
+        If a number is NaN or out of its range (``kl`` may be 0 or inf, the
+        others must be finite and > 0, ``tolerance`` and ``factor`` > 1).
 
     References
     ----------
@@ -158,11 +163,11 @@ def adaptive_kl_coef(beta, kl, kl_target, *, tolerance=1.5, factor=2.0):
     >>> adaptive_kl_coef(1.0, 0.012, 0.01)
     1.0
     """
-    beta = check_scalar(beta, "beta", low=0.0, low_inclusive=False)
+    beta = check_scalar(beta, "beta", low=0.0, low_inclusive=False, finite=True)
     kl = check_scalar(kl, "kl", low=0.0)
-    kl_target = check_scalar(kl_target, "kl_target", low=0.0, low_inclusive=False)
-    tolerance = check_scalar(tolerance, "tolerance", low=1.0, low_inclusive=False)
-    factor = check_scalar(factor, "factor", low=1.0, low_inclusive=False)
+    kl_target = check_scalar(kl_target, "kl_target", low=0.0, low_inclusive=False, finite=True)
+    tolerance = check_scalar(tolerance, "tolerance", low=1.0, low_inclusive=False, finite=True)
+    factor = check_scalar(factor, "factor", low=1.0, low_inclusive=False, finite=True)
     if not np.isfinite(kl):
         return beta * factor
     if kl < kl_target / tolerance:
@@ -223,7 +228,7 @@ def categorical_fisher(probs):
     """
     nx, p, _ = as_distribution(probs, axis=-1, normalize=False, name="probs")
     K = p.shape[-1]
-    eye = nx.eye(K, like=first_tensor(p))
+    eye = nx.eye(K, like=p)
     outer = nx.einsum("...i,...j->...ij", p, p)  # pi pi^T
     return p[..., :, None] * eye - outer
 
@@ -249,7 +254,8 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     b : array_like or torch.Tensor, shape (d,)
         Right-hand side.
     n_iter : int, default 10
-        Maximum number of iterations, >= 1.
+        Maximum number of iterations, >= 1; a :class:`ConvergenceWarning` says
+        when they did not reach ``tol``.
     tol : float, default 1e-10
         Stop when the relative squared residual
         :math:`\|b - Ax\|^2 / \|b\|^2` is at most ``tol`` (``b = 0`` returns 0).
@@ -258,11 +264,20 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     -------
     x : ndarray or torch.Tensor, shape (d,)
         Approximate solution (torch: detached if ``Avp`` is not differentiable).
+        The scale of ``b`` does not matter: ``b`` is divided by a power of two
+        (exactly) before the iterations and ``x`` multiplied back.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If the residual is still above ``tol`` after ``n_iter`` iterations (too
+        few iterations, or ``A`` not symmetric positive definite).
 
     Raises
     ------
     TypeError
-        If ``Avp`` is not callable or ``b`` (or what ``Avp`` returns) is
+        If ``Avp`` is not callable, returns the other backend (a tensor for an
+        ndarray ``b`` or the reverse), or ``b`` (or what ``Avp`` returns) is
         complex, boolean or of object dtype.
     ValueError
         If ``b`` is not a finite vector, ``n_iter``/``tol`` are out of range,
@@ -286,14 +301,30 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
     >>> bool(np.allclose(x, np.linalg.solve(A, [1.0, 2.0])))
     True
     """
-    check_callable(Avp, "Avp")
+    x, converged = _conjugate_gradient(Avp, b, n_iter, tol, names=("Avp", "b"))
+    if not converged:
+        warnings.warn(
+            f"conjugate_gradient stopped after n_iter = {n_iter} iterations with a "
+            f"relative squared residual above tol = {tol:g}: increase n_iter, or check "
+            "that A is symmetric positive definite (x is not a solution).",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return x
+
+
+def _conjugate_gradient(Avp, b, n_iter, tol, *, names):
+    """CG on ``b`` scaled by a power of two (exact), so that the result does not
+    depend on the scale of ``b``; returns ``(x, converged)``. ``names`` name the
+    product and the right-hand side in messages."""
+    check_callable(Avp, names[0])
     n_iter = check_scalar(n_iter, "n_iter", low=1, integer=True)
     tol = check_scalar(tol, "tol", low=0.0)
-    nx, b = as_finite_arrays(("b",), b)
+    nx, b = as_finite_arrays((names[1],), b)
     if len(tuple(b.shape)) != 1:
-        raise ValueError(
-            f"b must be a vector of shape (d,), got shape {tuple(b.shape)}."
-        )
+        raise ValueError(f"{names[1]} must be a vector of shape (d,), got shape {tuple(b.shape)}.")
+    s = pow2_scale(nx, b)  # A x = b  <=>  A (x / s) = b / s
+    b = b / s
     x = b * 0.0
     r = nx.copy(b)  # residual b - A x
     p = nx.copy(b)  # search direction
@@ -303,13 +334,14 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
         if float(nx.to_numpy(rr)) <= stop:
             break
         Ap = Avp(p)
-        check_output(Ap, "Avp", [tuple(b.shape)], nx)
+        check_output(Ap, names[0], [tuple(b.shape)], nx)
         pAp = nx.sum(p * Ap)
         curv = float(nx.to_numpy(pAp))
         if curv <= 0:
             raise ValueError(
-                f"conjugate_gradient met a direction of curvature p^T A p = {curv:.3g} <= 0: "
-                "A is not positive definite. Add damping (A + lambda I, lambda > 0)."
+                f"conjugate gradient met a direction of curvature p^T A p = {curv:.3g} "
+                f"<= 0 for {names[0]}: A is not positive definite. Add damping "
+                "(A + lambda I, lambda > 0)."
             )
         alpha = rr / pAp
         x = x + alpha * p
@@ -317,7 +349,8 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
         rr_new = nx.sum(r * r)
         p = r + (rr_new / rr) * p
         rr = rr_new
-    return x
+    converged = float(nx.to_numpy(rr)) <= stop
+    return x * s, converged
 
 
 def trust_region_step(Fvp, g, max_kl, *, n_iter=10, damping=0.0):
@@ -379,17 +412,22 @@ def trust_region_step(Fvp, g, max_kl, *, n_iter=10, damping=0.0):
     >>> bool(np.allclose(s / np.linalg.norm(s), [0.9701425, 0.2425356]))  # F^{-1} g
     True
     """
-    max_kl = check_scalar(max_kl, "max_kl", low=0.0, low_inclusive=False)
-    damping = check_scalar(damping, "damping", low=0.0)
+    max_kl = check_scalar(max_kl, "max_kl", low=0.0, low_inclusive=False, finite=True)
+    damping = check_scalar(damping, "damping", low=0.0, finite=True)
     check_callable(Fvp, "Fvp")
     nx, g = as_finite_arrays(("g",), g)
     if not np.any(nx.to_numpy(g) != 0):
         raise ValueError("g is all zero: there is no ascent direction to scale.")
 
     def Avp(v):
-        return Fvp(v) + damping * v
+        Fv = Fvp(v)
+        check_output(Fv, "Fvp", [tuple(g.shape)], nx)
+        return Fv + damping * v
 
-    x = conjugate_gradient(Avp, g, n_iter=n_iter)  # x ~ F^{-1} g
+    # x ~ F^{-1} g by truncated CG (n_iter steps, as TRPO: no warning when cut short),
+    # scaled by a power of two (exact) so that x^T F x neither under- nor overflows
+    x, _ = _conjugate_gradient(Avp, g, n_iter, 1e-10, names=("Fvp", "g"))
+    x = x / pow2_scale(nx, x)
     xFx = nx.sum(x * Avp(x))
     if not float(nx.to_numpy(xFx)) > 0:
         raise ValueError(

@@ -16,13 +16,8 @@ import math
 
 import numpy as np
 
-from ._backend import (
-    first_tensor,
-    get_backend,
-    import_torch,
-    progress_bar,
-    torch_generator,
-)
+from ._backend import first_tensor, get_backend, import_torch
+from ._runtime import check_chain_flags, run_chain, torch_generator
 from ._validation import (
     as_point_cloud,
     as_tensor_cloud,
@@ -36,10 +31,6 @@ from ._validation import (
     check_scalar,
     check_seed,
 )
-
-
-
-
 
 
 def _differentiable_score(score_fn, x, torch, what):
@@ -245,7 +236,7 @@ def sliced_score_matching_loss(
         Use :math:`\tfrac12\|s\|^2` (SSM-VR) instead of :math:`\tfrac12(v^\top s)^2`.
     generator : torch.Generator, optional
         Source of the directions (for training: one generator for all steps).
-    seed : int, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed a new generator (reproducible single evaluation); not with ``generator``.
 
     Returns
@@ -341,7 +332,7 @@ def denoising_score_matching_loss(
         Pass the per-sample noise level to ``score_fn``.
     generator : torch.Generator, optional
         Source of the noise (for training: one generator for all steps).
-    seed : int, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed a new generator; not with ``generator``.
 
     Returns
@@ -427,15 +418,15 @@ def denoising_score_matching_loss(
 # -- Langevin sampling ------------------------------------------------------------------
 
 
-def _langevin_setup(score_fn, x0, step_size, seed, progress):
+def _langevin_setup(score_fn, x0, step_size, seed, progress, return_path):
     check_callable(score_fn, "score_fn")
     nx, x = as_point_cloud(x0, "x0")
     step = check_scalar(
         step_size, "step_size", low=0, low_inclusive=False, high=math.inf, high_inclusive=False
     )
     rng = np.random.default_rng(check_seed(seed))
-    check_flag(progress, "progress")
-    return nx, nx.copy(nx.detach(x)), step, rng
+    flags = check_chain_flags(progress, return_path)
+    return nx, nx.copy(nx.detach(x)), step, rng, flags
 
 
 def _diverged(t, step_size, what):
@@ -452,13 +443,12 @@ def _chain_score(score, x, nx, t, step_size):
     """``score(x)`` checked: (n, d), real and finite; non-finite after step 0 is divergence."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below
         s = score(x)
-    check_output_form(s, "score_fn", [tuple(x.shape)])
-    ns = get_backend(s)
+    check_output_form(s, "score_fn", [tuple(x.shape)], nx)
     if t == 0:  # at the validated start: the score's own fault
-        check_finite(s, "score_fn(x)", ns)
-    elif not np.all(np.isfinite(ns.to_numpy(s))):
+        check_finite(s, "score_fn(x)", nx)
+    elif not bool(nx.all(nx.isfinite(s))):
         _diverged(t, step_size, "score_fn(x) returned NaN or infinite values")
-    return nx.asarray(s, like=first_tensor(x))
+    return nx.asarray(s, like=x)
 
 
 def _moved(nx, x, delta, t, step_size):
@@ -488,13 +478,15 @@ class _BlowUpWatch:
         self.run = self.run + 1 if (self.last > 0 and m >= 2 * self.last) else 0
         self.last = m
         if self.run >= 10:
-            _diverged(t, step_size, f"the largest |x| doubled at each of the last 10 steps (now {m:.3g})")
+            _diverged(
+                t, step_size, f"the largest |x| doubled at each of the last 10 steps (now {m:.3g})"
+            )
 
 
 def _langevin_step(nx, x, score, step, rng, t, step_size, watch):
     """x <- x + step s(x) + sqrt(2 step) z, z ~ N(0, I) drawn by numpy (same chain in both backends)."""
     s = _chain_score(score, x, nx, t, step_size)
-    z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=first_tensor(x))
+    z = nx.asarray(rng.standard_normal(tuple(x.shape)), like=x)
     with np.errstate(over="ignore", invalid="ignore"):
         delta = step * s + math.sqrt(2.0 * step) * z
     x = _moved(nx, x, delta, t, step_size)
@@ -502,7 +494,9 @@ def _langevin_step(nx, x, score, step, rng, t, step_size, watch):
     return x
 
 
-def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=False, return_path=False):
+def langevin_sample(
+    score_fn, x0, *, step_size, n_steps, seed=None, progress=False, return_path=False
+):
     r"""Unadjusted Langevin algorithm: sample from a density known through its score.
 
     .. math::
@@ -523,7 +517,7 @@ def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=Fal
         :math:`\epsilon > 0`.
     n_steps : int
         Number of steps, >= 0.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed of the Gaussian noise. The noise is drawn by numpy, so a seed gives
         the same chains for numpy and torch inputs.
     progress : bool, default False
@@ -575,16 +569,33 @@ def langevin_sample(score_fn, x0, *, step_size, n_steps, seed=None, progress=Fal
     >>> round(float(x.mean()), 1), round(float(x.var()), 1)
     (3.0, 1.0)
     """
-    nx, x, step, rng = _langevin_setup(score_fn, x0, step_size, seed, progress)
+    nx, x, step, rng, flags = _langevin_setup(score_fn, x0, step_size, seed, progress, return_path)
     n_steps = check_scalar(n_steps, "n_steps", low=0, integer=True)
-    return_path = check_flag(return_path, "return_path")
-    path = [x] if return_path else None
     watch = _BlowUpWatch()
-    for t in progress_bar(range(n_steps), progress, "Langevin"):
-        x = _langevin_step(nx, x, score_fn, step, rng, t, step, watch)
-        if return_path:
-            path.append(x)
-    return nx.stack(path) if return_path else x
+
+    def one_step(x, _item, t):
+        return _langevin_step(nx, x, score_fn, step, rng, t, step, watch)
+
+    return _run_langevin(nx, x, range(n_steps), one_step, flags, step, "Langevin")
+
+
+def _run_langevin(nx, x, items, one_step, flags, step_size, desc):
+    """The Langevin chains on the one chain runner (divergence named by ``step_size``)."""
+
+    def diverged(t):
+        _diverged(t, step_size, "the samples overflowed to infinity or NaN")
+
+    progress, return_path = flags
+    return run_chain(
+        nx,
+        x,
+        items,
+        one_step,
+        progress=progress,
+        desc=desc,
+        return_path=return_path,
+        diverged=diverged,
+    )
 
 
 def annealed_langevin_sample(
@@ -598,6 +609,7 @@ def annealed_langevin_sample(
     noise_conditional=True,
     denoise=False,
     progress=False,
+    return_path=False,
 ):
     r"""Annealed Langevin dynamics (Song and Ermon, 2019) over decreasing noise levels.
 
@@ -625,7 +637,7 @@ def annealed_langevin_sample(
         :math:`\epsilon > 0`, the step at the smallest level.
     n_steps_each : int
         Steps per level, >= 1.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed of the noise (numpy, so numpy and torch give the same chains).
     noise_conditional : bool, default True
         Pass ``sigma`` to ``score_fn``.
@@ -635,11 +647,14 @@ def annealed_langevin_sample(
         2021), which removes the :math:`\sigma_L` noise left in the samples.
     progress : bool, default False
         Show a ``tqdm.auto`` progress bar.
+    return_path : bool, default False
+        Return every state instead, shape (L * n_steps_each + 1, n, d), as
+        :func:`langevin_sample` (without the final denoising step).
 
     Returns
     -------
     x : ndarray or torch.Tensor, shape (n, d)
-        The samples (detached).
+        The samples (detached); with ``return_path`` the stacked path.
 
     Raises
     ------
@@ -678,7 +693,7 @@ def annealed_langevin_sample(
     >>> bool(abs(x.mean()) < 0.1), round(float(x.std()), 1)
     (True, 1.0)
     """
-    nx, x, step, rng = _langevin_setup(score_fn, x0, step_size, seed, progress)
+    nx, x, step, rng, flags = _langevin_setup(score_fn, x0, step_size, seed, progress, return_path)
     n_steps_each = check_scalar(n_steps_each, "n_steps_each", low=1, integer=True)
     levels = check_positive_values(sigmas, "sigmas")
     noise_conditional = check_flag(noise_conditional, "noise_conditional")
@@ -705,8 +720,14 @@ def annealed_langevin_sample(
         )
     steps = [(s_i, a_i) for s_i, a_i in zip(levels, alphas) for _ in range(n_steps_each)]
     watch = _BlowUpWatch()
-    for t, (sigma_i, alpha_i) in enumerate(progress_bar(steps, progress, "annealed Langevin")):
-        x = _langevin_step(nx, x, lambda x: score(x, sigma_i), alpha_i, rng, t, step, watch)
+
+    def one_step(x, level, t):
+        sigma_i, alpha_i = level
+        return _langevin_step(nx, x, lambda x: score(x, sigma_i), alpha_i, rng, t, step, watch)
+
+    x = _run_langevin(nx, x, steps, one_step, flags, step, "annealed Langevin")
+    if flags[1]:  # return_path
+        return x
     if denoise:  # Tweedie: E[x | x~] = x~ + sigma^2 grad log p_sigma(x~)
         s = _chain_score(lambda x: score(x, sigma_L), x, nx, len(steps), step)
         with np.errstate(over="ignore", invalid="ignore"):

@@ -20,7 +20,8 @@ import warnings
 
 import numpy as np
 
-from ._backend import ConvergenceWarning, abs_max, cost_matrix, homogeneous_scale
+from ._numerics import abs_max, cost_matrix, homogeneous_scale
+from ._runtime import ConvergenceWarning
 from ._validation import (
     as_arrays,
     check_flag,
@@ -87,7 +88,7 @@ def _sinkhorn_loop(a, b, C, eps_list, max_iter, tol, nx, *, symmetric=False):
     err, it = float("inf"), 0
     for k, eps in enumerate(eps_list):
         K = C / (-eps)
-        for it in range(1, (max_iter if k == len(eps_list) - 1 else 1) + 1):
+        for it in range(1, (max_iter if k == len(eps_list) - 1 else 1) + 1):  # noqa: B007 (returned)
             if symmetric:
                 Tf = -eps * lse(K, f / eps, a, 1)
                 err = float(nx.to_numpy(nx.sum(a * nx.abs(nx.expm1((f - Tf) / eps))))) / mass
@@ -116,8 +117,9 @@ def _warn_not_converged(func, err, tol, max_iter, reg):
 # ---------------------------------------------------------------------------
 # public functions
 # ---------------------------------------------------------------------------
-def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False,
-             return_plan=False):
+def sinkhorn(
+    a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False, return_plan=False, log=False
+):
     r"""Entropic optimal transport by Sinkhorn iterations in the log domain.
 
     Solves
@@ -160,6 +162,11 @@ def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False,
         iterations for a small ``reg``.
     return_plan : bool, default False
         Also return the plan ``P`` (n, m).
+    log : bool, default False
+        Also return a dict (last), as POT's ``log=True``: ``"n_iter"``, the
+        iterations run at the final ``reg``; ``"n_iter_total"``, with the one
+        iteration per annealing level before it; ``"err"``, the relative L1
+        marginal violation reached.
 
     Returns
     -------
@@ -169,6 +176,8 @@ def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False,
         :math:`O(n m)` per iteration); a zero weight has a finite gradient.
     P : ndarray or torch.Tensor, shape (n, m)
         The plan, if ``return_plan``.
+    log : dict
+        If ``log``: ``n_iter``, ``n_iter_total`` and ``err`` (see ``log``).
 
     Raises
     ------
@@ -219,18 +228,25 @@ def sinkhorn(a, b, M, reg, *, max_iter=1000, tol=None, eps_scaling=False,
     a, b, M = check_histograms(a, b, M, nx)
     tol = check_tol(tol, nx.to_numpy(M[:0, :0]).dtype, 1e-9)
     Mn = nx.to_numpy(M)
-    eps_list = _eps_schedule(float(Mn.max() - Mn.min()), reg,
-                             check_flag(eps_scaling, "eps_scaling"))
-    f, g, err, _ = _sinkhorn_loop(a, b, M, eps_list, max_iter, tol, nx)
+    eps_list = _eps_schedule(
+        float(Mn.max() - Mn.min()), reg, check_flag(eps_scaling, "eps_scaling")
+    )
+    log = check_flag(log, "log")
+    f, g, err, n_iter = _sinkhorn_loop(a, b, M, eps_list, max_iter, tol, nx)
     if not err < tol:
         _warn_not_converged("sinkhorn", err, tol, max_iter, reg)
     P = nx.exp((f[:, None] + g[None, :] - M) / reg) * a[:, None] * b[None, :]
     cost = nx.sum(P * M)
-    return (cost, P) if return_plan else cost
+    out = (cost, P) if return_plan else (cost,)
+    if log:
+        info = {"n_iter": n_iter, "n_iter_total": len(eps_list) - 1 + n_iter, "err": err}
+        out = (*out, info)
+    return out if len(out) > 1 else cost
 
 
-def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=None,
-                        eps_scaling=True):
+def sinkhorn_divergence(
+    x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=None, eps_scaling=True
+):
     r"""Debiased Sinkhorn divergence between two weighted point clouds.
 
     .. math::
@@ -351,8 +367,9 @@ def sinkhorn_divergence(x, y, *, reg, p=2, a=None, b=None, max_iter=1000, tol=No
         g_ab, g_bb, errs = f_aa, f_aa, [e_aa]
     else:
         _, g_ab, e_ab, _ = _sinkhorn_loop(ad, bd, Cd_xy, eps_list, max_iter, tol, nx)
-        g_bb, _, e_bb, _ = _sinkhorn_loop(bd, bd, Cd_yy, eps_list, max_iter, tol, nx,
-                                          symmetric=True)
+        g_bb, _, e_bb, _ = _sinkhorn_loop(
+            bd, bd, Cd_yy, eps_list, max_iter, tol, nx, symmetric=True
+        )
         errs = [e_ab, e_aa, e_bb]
     err = max(errs)
     if not err < tol:

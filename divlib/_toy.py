@@ -33,10 +33,6 @@ def _rng(seed):
     return np.random.default_rng(check_seed(seed))
 
 
-
-
-
-
 class GaussianMixture:
     r"""A mixture of Gaussians with exact log-density, score and sampler.
 
@@ -112,7 +108,9 @@ class GaussianMixture:
         else:
             w = np.asarray(check_real_dtype(weights, "weights"), dtype=np.float64)
             if w.shape != (K,):
-                raise ValueError(f"weights must have shape ({K},), one per component, got shape {w.shape}.")
+                raise ValueError(
+                    f"weights must have shape ({K},), one per component, got shape {w.shape}."
+                )
             w = check_distribution(w, "weights", get_backend(w))
         self.means, self.covs, self.weights = m, c, w
         lam, U = np.linalg.eigh(c)  # C_k = U_k diag(lam_k) U_k^T; (K, d), (K, d, d)
@@ -158,14 +156,17 @@ class GaussianMixture:
             var = var + s2  # eigenvalues of C_k + sigma^2 I
         # y = U_k^T (x - m_k), coordinates in the eigenbasis: (n, K, d)
         y = nx.einsum("kji,nkj->nki", U, x[:, None, :] - m[None])
-        log_N = -0.5 * (nx.sum(y**2 / var, axis=-1) + nx.sum(nx.log(var), axis=-1)
-                        + self.dim * math.log(2 * math.pi))  # (n, K)
+        log_N = -0.5 * (
+            nx.sum(y**2 / var, axis=-1)
+            + nx.sum(nx.log(var), axis=-1)
+            + self.dim * math.log(2 * math.pi)
+        )  # (n, K)
         score_k = -nx.einsum("kij,nkj->nki", U, y / var)  # -(C_k + s^2 I)^{-1}(x - m_k), (n, K, d)
-        return nx, log_N, score_k
+        return nx, log_N, score_k, (y, var)
 
     def log_prob(self, x, sigma=None):
         r"""Log-density :math:`\log p(x)` (or of the blurred :math:`p_\sigma`), shape (n,)."""
-        nx, log_N, _ = self._components(x, sigma)
+        nx, log_N, _, _ = self._components(x, sigma)
         with np.errstate(divide="ignore"):  # a zero weight is log 0 = -inf: no mass there
             (log_w,) = nx.asarrays(np.log(self.weights), dtype=log_N.dtype)
         return nx.logsumexp(log_w + log_N, axis=1)
@@ -176,18 +177,37 @@ class GaussianMixture:
         ``sigma`` is a number or an array of shape (n,), one noise level per
         sample: the calling convention of :func:`divlib.annealed_langevin_sample`.
         """
-        nx, log_N, score_k = self._components(x, sigma)
+        with np.errstate(over="ignore", invalid="ignore"):  # far points: see below
+            nx, log_N, score_k, (y, var) = self._components(x, sigma)
         with np.errstate(divide="ignore"):
             (log_w,) = nx.asarrays(np.log(self.weights), dtype=log_N.dtype)
         log_r = log_w + log_N
-        r = nx.exp(log_r - nx.logsumexp(log_r, axis=1, keepdims=True))  # responsibilities (n, K)
+        with np.errstate(invalid="ignore"):
+            r = nx.exp(log_r - nx.logsumexp(log_r, axis=1, keepdims=True))  # (n, K)
+        if not bool(nx.all(nx.isfinite(r))):  # ||y||^2 overflowed at a far point
+            r = nx.where(nx.isfinite(r), r, self._far_responsibilities(nx, y, var, log_w))
         return nx.sum(r[:, :, None] * score_k, axis=1)
+
+    @staticmethod
+    def _far_responsibilities(nx, y, var, log_w):
+        """The responsibilities with ||y||^2 / var scaled by c^2, c = max |y| per point:
+        log r_k = const + log w_k - log det_k / 2 - c (q_k - q_min) c / 2 never overflows
+        into inf - inf (q = the scaled squared Mahalanobis distance)."""
+        n = y.shape[0]
+        c = nx.max(nx.reshape(nx.abs(y), (n, -1)), axis=1, keepdims=True)  # (n, 1)
+        c = nx.where(c > 0, c, 1.0)
+        q = nx.sum((y / c[:, :, None]) ** 2 / var, axis=-1)  # (n, K)
+        D = q - nx.min(q, axis=1, keepdims=True)  # >= 0
+        with np.errstate(over="ignore"):
+            log_r = log_w - 0.5 * nx.sum(nx.log(var), axis=-1) - 0.5 * ((c * D) * c)
+        return nx.exp(log_r - nx.logsumexp(log_r, axis=1, keepdims=True))
 
     def sample(self, n, seed=None):
         """Draw ``n`` samples, a numpy array of shape (n, d)."""
         n = check_count(n)
         rng = _rng(seed)
-        k = rng.choice(len(self.weights), size=n, p=self.weights)  # component of each sample
+        w = self.weights / np.sum(self.weights)  # within tolerance of 1: numpy wants 1e-8
+        k = rng.choice(len(w), size=n, p=w)  # component of each sample
         z = rng.standard_normal((n, self.dim))
         L = np.linalg.cholesky(self.covs)  # (K, d, d)
         return self.means[k] + np.einsum("nij,nj->ni", L[k], z)
@@ -209,7 +229,7 @@ def make_gaussian_mixture(n, *, n_components=8, radius=4.0, std=0.5, seed=None):
         Radius of the circle of means.
     std : float, default 0.5
         Standard deviation of each (isotropic) component.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed; the same seed gives the same samples.
 
     Returns
@@ -254,7 +274,7 @@ def make_rings(n, *, radii=(2.0, 4.0), noise=0.2, seed=None):
         Radii of the rings, > 0.
     noise : float, default 0.2
         Standard deviation of the Gaussian noise added to each point, >= 0.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed; the same seed gives the same samples.
 
     Returns
@@ -301,7 +321,7 @@ def make_two_moons(n, *, noise=0.1, seed=None):
         Number of samples.
     noise : float, default 0.1
         Standard deviation of the Gaussian noise, >= 0.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed; the same seed gives the same samples.
 
     Returns

@@ -17,13 +17,9 @@ import warnings
 
 import numpy as np
 
-from ._backend import (
-    ConvergenceWarning,
-    abs_max,
-    cost_matrix,
-    first_tensor,
-    homogeneous_scale,
-)
+from ._backend import first_tensor
+from ._numerics import abs_max, cost_matrix, homogeneous_scale
+from ._runtime import ConvergenceWarning
 from ._validation import (
     as_arrays,
     check_finite,
@@ -173,8 +169,14 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, *, p=1):
     0.5
     """
     p = check_order(p)
-    nx, u, v, wu, wv = as_arrays(("u_values", "v_values", "u_weights", "v_weights"),
-                                 u_values, v_values, u_weights, v_weights, allow_none=True)
+    nx, u, v, wu, wv = as_arrays(
+        ("u_values", "v_values", "u_weights", "v_weights"),
+        u_values,
+        v_values,
+        u_weights,
+        v_weights,
+        allow_none=True,
+    )
     u, v = check_sample_values(u, "u_values", nx), check_sample_values(v, "v_values", nx)
     n, m = u.shape[0], v.shape[0]
     if wu is not None:
@@ -302,10 +304,14 @@ def _network_simplex(an, bn, Mn, max_iter):
         # the simplex's intermediate plans may still route mass through its artificial
         # arcs: only a plan with the right marginals is an upper bound worth returning
         mass = float(an.sum())
-        feasible = (np.abs(G.sum(1) - an).sum() <= 1e-9 * mass
-                    and np.abs(G.sum(0) - bn * (mass / bn.sum())).sum() <= 1e-9 * mass)
-        advice = (f"the network simplex stopped at max_iter={max_iter} iterations before "
-                  "reaching the optimum")
+        feasible = (
+            np.abs(G.sum(1) - an).sum() <= 1e-9 * mass
+            and np.abs(G.sum(0) - bn * (mass / bn.sum())).sum() <= 1e-9 * mass
+        )
+        advice = (
+            f"the network simplex stopped at max_iter={max_iter} iterations before "
+            "reaching the optimum"
+        )
         if not feasible:
             raise RuntimeError(
                 f"ot_cost: {advice}, without a feasible plan; pass a larger max_iter "
@@ -434,8 +440,7 @@ def ot_cost(a, b, M, *, return_plan=False, max_iter=None):
     P = nx.from_numpy(G, like=M)
     uc, vc = nx.from_numpy(u - u.mean(), like=M), nx.from_numpy(v - v.mean(), like=M)
     # <P, M> with d/dM = P; the two zero terms give d/da = u, d/db = v (centred)
-    cost = (nx.sum(P * M) + nx.sum((a - nx.detach(a)) * uc)
-            + nx.sum((b - nx.detach(b)) * vc))
+    cost = nx.sum(P * M) + nx.sum((a - nx.detach(a)) * uc) + nx.sum((b - nx.detach(b)) * vc)
     return (cost, P) if return_plan else cost
 
 
@@ -502,10 +507,16 @@ def wasserstein_discrete(x, y, a=None, b=None, *, p=2):
     x = check_point_cloud(x, "x", nx, allow_1d=True, allow_scalar=True)
     y = check_point_cloud(y, "y", nx, allow_1d=True, allow_scalar=True)
     check_same_dimension(x, y)
-    a = nx.full((x.shape[0],), 1.0 / x.shape[0], like=x) if a is None else check_weights(
-        a, "a", x.shape[0], nx)
-    b = nx.full((y.shape[0],), 1.0 / y.shape[0], like=y) if b is None else check_weights(
-        b, "b", y.shape[0], nx)
+    a = (
+        nx.full((x.shape[0],), 1.0 / x.shape[0], like=x)
+        if a is None
+        else check_weights(a, "a", x.shape[0], nx)
+    )
+    b = (
+        nx.full((y.shape[0],), 1.0 / y.shape[0], like=y)
+        if b is None
+        else check_weights(b, "b", y.shape[0], nx)
+    )
     scale = homogeneous_scale(abs_max(nx, x, y), p)
     if scale != 1.0:
         x, y = x / scale, y / scale
@@ -541,7 +552,7 @@ def sliced_wasserstein(x, y, *, n_projections=50, p=2, seed=None):
         Number L of random directions, >= 1.
     p : float, default 2
         Order, a finite ``p >= 1``.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed of the directions (drawn with numpy, so numpy and torch agree).
 
     Returns

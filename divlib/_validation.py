@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 
+from ._backend import get_backend, is_tensor, to_tensors
+
 #: Tolerance for "sums to 1" and "same total mass" checks.
 SUM_TOL = 1e-6
 
@@ -26,9 +28,7 @@ def check_not_empty(x, name: str) -> None:
     if len(shape) == 0:
         return
     if 0 in shape:
-        raise ValueError(
-            f"{name} is empty (shape {shape}); pass at least one entry."
-        )
+        raise ValueError(f"{name} is empty (shape {shape}); pass at least one entry.")
 
 
 def _check_no_nan(a, name: str, fix: str) -> None:
@@ -44,10 +44,7 @@ def check_finite(x, name: str, nx) -> None:
     _check_no_nan(a, name, "remove or replace them before computing a divergence")
     n_inf = int(np.isinf(a).sum())
     if n_inf:
-        raise ValueError(
-            f"{name} has {_entries(n_inf, 'infinite')}; "
-            "all entries must be finite."
-        )
+        raise ValueError(f"{name} has {_entries(n_inf, 'infinite')}; all entries must be finite.")
 
 
 def check_nonempty_finite(x, name: str, nx):
@@ -115,8 +112,13 @@ def check_distribution(x, name: str, nx, *, axis: int = -1, normalize: bool = Fa
     bad = ~(np.abs(t - 1.0) <= tol)
     if np.any(bad):
         worst = float(t.reshape(-1)[np.argmax(bad.reshape(-1))])
-        _raise_not_unit(name, worst, tol, f" along axis {axis}",
-                        "pass a probability vector, or normalize=True to divide by the sum")
+        _raise_not_unit(
+            name,
+            worst,
+            tol,
+            f" along axis {axis}",
+            "pass a probability vector, or normalize=True to divide by the sum",
+        )
     return x
 
 
@@ -135,6 +137,18 @@ def check_same_shape(p, q, names=("p", "q")) -> None:
             f"{tuple(q.shape)}, which do not broadcast; give them the same "
             "shape (or shapes that broadcast)."
         ) from None
+
+
+def check_equal_shapes(xs, names) -> None:
+    """Raise unless every array of ``xs`` has the shape of the first (no broadcasting:
+    for per-sample inputs, where (n, 1) next to (n,) would silently give (n, n))."""
+    first = tuple(xs[0].shape)
+    for x, name in zip(xs[1:], names[1:]):
+        if tuple(x.shape) != first:
+            raise ValueError(
+                f"{names[0]} has shape {first} and {name} has shape {tuple(x.shape)}; "
+                "give them the same shape (one entry per sample)."
+            )
 
 
 def check_positive_scalar(value, name: str) -> float:
@@ -168,6 +182,7 @@ def check_scalar(
     high_inclusive: bool = True,
     integer: bool = False,
     allow_none: bool = False,
+    finite: bool = False,
 ):
     """Validate one real (or integer) scalar argument and return it as a Python number.
 
@@ -175,15 +190,16 @@ def check_scalar(
     ``n_steps``, ``seed``, ``weight``... goes through it. Rules: a real number
     (bool, complex, strings, arrays with more than one entry are refused), not
     NaN, within ``[low, high]`` (bounds optional, each inclusive or not), and a
-    whole number when ``integer=True`` (``3.0`` is accepted as 3, ``2.5`` is not).
+    whole number when ``integer=True`` (``3.0`` is accepted as 3, ``2.5`` is not),
+    and not infinite when ``finite=True``.
     ``None`` is returned unchanged when ``allow_none=True``.
     """
     if value is None:
         if allow_none:
             return None
         raise TypeError(f"{name} must be a number, got None.")
-    if hasattr(value, "detach"):  # a 0-d tensor
-        value = value.detach().cpu().numpy()
+    if is_tensor(value):  # a 0-d tensor: read its value
+        value = constant_values(value, name)
     if isinstance(value, np.ndarray):
         if value.size != 1:
             raise TypeError(f"{name} must be a single number, got an array of shape {value.shape}.")
@@ -195,6 +211,8 @@ def check_scalar(
     v = float(value)
     if np.isnan(v):
         raise ValueError(f"{name} must be a number, got NaN.")
+    if finite and not np.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
     if integer:
         if not np.isfinite(v) or v != int(v):
             raise ValueError(f"{name} must be a whole number, got {value!r}.")
@@ -219,7 +237,7 @@ def check_real_dtype(x, name: str):
     a cast drops the imaginary part or turns a mask into numbers). A tensor is
     returned as it is; anything else as an ndarray (``np.asarray``).
     """
-    if hasattr(x, "detach") and hasattr(x, "dtype"):  # a torch.Tensor
+    if is_tensor(x):
         dt = str(x.dtype).replace("torch.", "")
         if dt == "bfloat16":
             raise TypeError(
@@ -296,17 +314,25 @@ def check_output(out, name: str, shapes, nx) -> None:
     ``shapes`` is the list of accepted shapes (tuples); ``name`` names the
     callable (``score_fn``, ``critic``...) and the messages say ``name(x)``.
     """
-    check_output_form(out, name, shapes)
+    check_output_form(out, name, shapes, nx)
     check_finite(out, f"{name}(x)", nx)
 
 
-def check_output_form(out, name: str, shapes) -> None:
+def check_output_form(out, name: str, shapes, nx=None) -> None:
     """:func:`check_output` without the finiteness check (for callers that report
-    non-finite output themselves, e.g. a diverging Langevin chain)."""
+    non-finite output themselves, e.g. a diverging Langevin chain). With ``nx``,
+    the output must also be of that backend (numpy in, numpy out)."""
     if not hasattr(out, "shape") or not hasattr(out, "dtype"):
         raise TypeError(
             f"{name} returned {type(out).__name__}, not an array; it must return an "
             f"array of shape {shapes[0]}."
+        )
+    if nx is not None and get_backend(out) is not nx:
+        got = "a torch.Tensor" if is_tensor(out) else f"a {type(out).__name__}"
+        want = "a torch.Tensor" if nx.name == "torch" else "a numpy array"
+        raise TypeError(
+            f"{name} returned {got} for {want}; it must return the same kind of "
+            "array as its input (write it with divlib.get_backend)."
         )
     check_real_dtype(out, f"{name}(x)")
     if tuple(out.shape) not in [tuple(s) for s in shapes]:
@@ -317,11 +343,35 @@ def check_output_form(out, name: str, shapes) -> None:
         )
 
 
-def check_seed(seed, name: str = "seed", *, allow_generator: bool = True):
-    """A seed: None, an integer >= 0, or (if allowed) a ``numpy.random.Generator``."""
-    if allow_generator and isinstance(seed, np.random.Generator):
+def constant_values(x, name: str):
+    """The values of a tensor that divlib uses as constants (a scalar setting, noise
+    levels) as an ndarray; refused when it is being differentiated, whose gradient
+    would silently be 0 (torch.func) or None."""
+    nx = get_backend(x)
+    if nx.is_differentiated(x):
+        raise TypeError(
+            f"{name} is a tensor being differentiated (requires_grad, or inside a "
+            f"torch.func transform); divlib takes {name} as a constant, so its gradient "
+            f"would silently be 0 or None: pass plain numbers ({name}.detach())."
+        )
+    return nx.to_numpy(x)
+
+
+def check_seed(seed, name: str = "seed"):
+    """A seed (divlib's one randomness rule): None, an integer in [0, 2**64) kept exact
+    (never through float64), or a ``numpy.random.Generator``, returned as given."""
+    if seed is None or isinstance(seed, np.random.Generator):
         return seed
-    return check_scalar(seed, name, low=0, integer=True, allow_none=True)
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        v = int(seed)
+    else:  # 3.0, a 0-d array or tensor: whole numbers below 2**53 only
+        v = check_scalar(seed, name, low=0, integer=True)
+    if not 0 <= v < 2**64:
+        raise ValueError(
+            f"{name} must be an integer >= 0 and < 2**64 (or None, or a "
+            f"numpy.random.Generator), got {seed!r}."
+        )
+    return v
 
 
 def check_positive_values(values, name: str):
@@ -330,7 +380,9 @@ def check_positive_values(values, name: str):
     Used for noise levels, radii and variances. The message names the first
     bad entry.
     """
-    a = check_real_dtype(values.detach().cpu() if hasattr(values, "detach") else values, name)
+    a = check_real_dtype(values, name)  # before reading: numpy has no bfloat16
+    if is_tensor(a):
+        a = constant_values(a, name)
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0:
         a = a.reshape(1)
@@ -431,8 +483,9 @@ def check_weights(w, name: str, n: int, nx, *, unit: bool = True):
         total = float(nx.to_numpy(nx.sum(w)))
         tol = sum_tolerance(w.dtype)
         if not abs(total - 1.0) <= tol:
-            _raise_not_unit(name, total, tol, "",
-                            f"it must be a probability vector: divide {name} by its sum")
+            _raise_not_unit(
+                name, total, tol, "", f"it must be a probability vector: divide {name} by its sum"
+            )
     return w
 
 
@@ -458,8 +511,10 @@ def check_in_range(x, name: str, nx, *, low=None, high=None) -> None:
     probabilities...); the message counts the bad entries and echoes the worst.
     """
     a = nx.to_numpy(x)
-    for bound, bad, word in ((low, a < low if low is not None else None, ">="),
-                             (high, a > high if high is not None else None, "<=")):
+    for bound, bad, word in (
+        (low, a < low if low is not None else None, ">="),
+        (high, a > high if high is not None else None, "<="),
+    ):
         if bound is None or not np.any(bad):
             continue
         worst = a[bad].min() if word == ">=" else a[bad].max()
@@ -483,7 +538,6 @@ def as_arrays(names, *xs, allow_none: bool = False):
     :func:`check_real_dtype` with a ``TypeError`` naming the argument; with
     ``allow_none`` a None (an optional argument left out) stays None.
     """
-    from ._backend import get_backend
 
     given = [(name, x) for name, x in zip(names, xs) if not (allow_none and x is None)]
     checked = iter([check_real_dtype(x, name) for name, x in given])
@@ -647,8 +701,7 @@ def check_log_density(x, name: str, nx, *, allow_minus_inf: bool) -> None:
         raise ValueError(f"{name} has +inf entries; a log density must be finite or -inf.")
     if not allow_minus_inf and np.any(a == -np.inf):
         raise ValueError(
-            f"{name} has -inf entries; the samples must come from p, so "
-            "log p(x_i) must be finite."
+            f"{name} has -inf entries; the samples must come from p, so log p(x_i) must be finite."
         )
 
 
@@ -658,7 +711,6 @@ def check_elementwise_output(out, t, name: str, nx) -> None:
 
     Non-finite values are allowed (``-log t`` is ``inf`` at 0).
     """
-    from ._backend import is_tensor
 
     if not hasattr(out, "shape") or not hasattr(out, "dtype") or is_tensor(out) != is_tensor(t):
         kind = "a torch.Tensor" if is_tensor(t) else "a numpy array"
@@ -738,8 +790,7 @@ def check_histograms(a, b, M, nx):
 
 def check_reg(reg, name: str = "reg") -> float:
     """An entropic regularisation: a finite number > 0."""
-    return check_scalar(reg, name, low=0, low_inclusive=False, high=np.inf,
-                        high_inclusive=False)
+    return check_scalar(reg, name, low=0, low_inclusive=False, high=np.inf, high_inclusive=False)
 
 
 def check_tol(tol, dtype, default: float, name: str = "tol") -> float:
@@ -755,8 +806,12 @@ def check_param_dtype(dtype, name: str = "dtype"):
     if dtype is None:
         return None
     torch = sys.modules.get("torch")
-    if (torch is None or not isinstance(dtype, torch.dtype) or not dtype.is_floating_point
-            or dtype == torch.bfloat16):
+    if (
+        torch is None
+        or not isinstance(dtype, torch.dtype)
+        or not dtype.is_floating_point
+        or dtype == torch.bfloat16
+    ):
         raise TypeError(
             f"{name} must be None or a floating torch dtype (torch.float32, torch.float64), "
             f"got {dtype!r}."
@@ -794,7 +849,6 @@ def as_model_input(x, dtype, d: int, owner: str):
     a real, finite tensor of shape (n, d) in that dtype; returned (an integer tensor is
     promoted to ``dtype``; a floating tensor of another dtype is refused, since torch
     would fail inside the matrix product)."""
-    from ._backend import get_backend
 
     torch = sys.modules.get("torch")
     if torch is None or not isinstance(x, torch.Tensor):
@@ -823,7 +877,6 @@ def as_point_cloud(x, name: str, nx=None, like=None):
     """``x`` as a real, finite, non-empty (n, d) cloud of its backend (or of ``nx``,
     converted like ``like``); returns ``(nx, x)``. The one conversion of a sample array
     in the samplers and score losses."""
-    from ._backend import get_backend
 
     x = check_real_dtype(x, name)
     nx = get_backend(x) if nx is None else nx
@@ -832,7 +885,6 @@ def as_point_cloud(x, name: str, nx=None, like=None):
 
 def as_tensor_cloud(x, name: str = "x"):
     """``x`` as a floating torch tensor (n, d) under the backend's dtype policy, validated."""
-    from ._backend import get_backend, to_tensors
 
     check_real_dtype(x, name)
     (x,) = to_tensors(x)
@@ -842,7 +894,6 @@ def as_tensor_cloud(x, name: str = "x"):
 def as_tensor_cloud_pair(x, y, names=("x", "y"), dtype=None):
     """Two point clouds as torch tensors (n, d), (m, d) of one floating dtype (a 1-D input
     is points on the line), of the same dimension."""
-    from ._backend import get_backend, to_tensors
 
     check_real_dtype(x, names[0])
     check_real_dtype(y, names[1])

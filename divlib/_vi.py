@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 
-from ._backend import first_tensor
 from ._validation import (
     as_gaussian_factor,
     check_callable,
@@ -56,7 +55,7 @@ def gaussian_elbo(log_joint, mean, scale_tril, *, n_samples=100, seed=None):
         refused, not ignored.
     n_samples : int, default 100
         :math:`S \ge 1`.
-    seed : int or numpy.random.Generator, optional
+    seed : None, int or numpy.random.Generator, optional
         Seed of the noise :math:`\varepsilon`, drawn by numpy (the same draws for
         numpy and torch inputs). Pass a ``Generator`` to draw fresh noise at
         every step of an optimiser.
@@ -111,11 +110,9 @@ def gaussian_elbo(log_joint, mean, scale_tril, *, n_samples=100, seed=None):
     rng = np.random.default_rng(check_seed(seed))
     nx, m, L = as_gaussian_factor(mean, scale_tril)
     d = m.shape[0]
-    eps = nx.asarray(rng.standard_normal((n_samples, d)), like=first_tensor(m))  # (S, d)
+    eps = nx.asarray(rng.standard_normal((n_samples, d)), like=m)  # (S, d)
     z = m + nx.matmul(eps, nx.transpose(L))  # z_s = m + L eps_s, (S, d)
     lj = log_joint(z)
     check_output(lj, "log_joint", [(n_samples,)], nx)
-    entropy = 0.5 * d * math.log(2 * math.pi * math.e) + nx.sum(
-        nx.log(L.diagonal())
-    )  # H(q)
+    entropy = 0.5 * d * math.log(2 * math.pi * math.e) + nx.sum(nx.log(L.diagonal()))  # H(q)
     return nx.mean(lj) + entropy

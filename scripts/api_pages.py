@@ -60,15 +60,12 @@ FAMILIES = {
         ["_vi", "_policy", "_flows"],
     ),
     "toy": (
-        "Toy distributions and the backend",
-        "Mixtures and point clouds used across the chapters, and the numpy/torch backend.",
-        ["_toy", "_backend"],
+        "Toy distributions, the backend and solver warnings",
+        "Mixtures and point clouds used across the chapters, the numpy/torch backend, and "
+        "the warning of every iterative solver that stops before its tolerance.",
+        ["_toy", "_backend", "_runtime"],
     ),
 }
-
-
-#: Names documented with a family other than the module that defines them.
-OVERRIDES = {"ConvergenceWarning": "_transport"}  # defined in _backend, raised by solvers
 
 
 def public_names() -> dict[str, str]:
@@ -79,7 +76,7 @@ def public_names() -> dict[str, str]:
     out = {}
     for name in divlib.__all__:
         obj = getattr(divlib, name)
-        out[name] = OVERRIDES.get(name) or getattr(obj, "__module__", "divlib").rsplit(".", 1)[-1]
+        out[name] = getattr(obj, "__module__", "divlib").rsplit(".", 1)[-1]
     return out
 
 
@@ -102,7 +99,9 @@ def render(family: str, names: dict[str, str]) -> str:
         if module not in modules:
             continue
         kind = "autoclass" if inspect.isclass(getattr(divlib, name)) else "autofunction"
-        extra = "\n   :members:" if kind == "autoclass" and name != "ConvergenceWarning" else ""
+        obj = getattr(divlib, name)
+        warning = inspect.isclass(obj) and issubclass(obj, BaseException)  # no members
+        extra = "\n   :members:" if kind == "autoclass" and not warning else ""
         lines += [
             "```{eval-rst}",
             f".. {kind}:: {name}{extra}",

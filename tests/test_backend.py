@@ -44,7 +44,9 @@ def test_torch_promotion_policy(inputs, want):
     # the torch-only functions (score, duality, models, OT) follow the same rule
     assert float_dtype(*inputs) == want
     assert all(o.dtype == want for o in to_tensors(*inputs))
-    np.testing.assert_array_equal(out[1].numpy(), np.asarray(inputs[1], dtype=np.float64).astype(out[1].numpy().dtype))
+    np.testing.assert_array_equal(
+        out[1].numpy(), np.asarray(inputs[1], dtype=np.float64).astype(out[1].numpy().dtype)
+    )
 
 
 def test_float_list_next_to_integer_tensor_is_not_truncated():
@@ -57,8 +59,12 @@ def test_float_list_next_to_integer_tensor_is_not_truncated():
 
 @pytest.mark.parametrize(
     "inputs,want",
-    [((np.zeros(2, dtype=np.float32), [0.5]), np.float32), (([1, 2], [0.5]), np.float64),
-     ((np.zeros(2, dtype=np.float32), np.zeros(2)), np.float64), ((np.array([1, 2]),), np.float64)],
+    [
+        ((np.zeros(2, dtype=np.float32), [0.5]), np.float32),
+        (([1, 2], [0.5]), np.float64),
+        ((np.zeros(2, dtype=np.float32), np.zeros(2)), np.float64),
+        ((np.array([1, 2]),), np.float64),
+    ],
 )
 def test_numpy_promotion_policy(inputs, want):
     nx = get_backend(*inputs)
@@ -100,9 +106,14 @@ def test_rel_entr_sum_1d_agrees_with_scipy_and_flags_bad_input():
 
 @pytest.mark.parametrize(
     "inputs,want",
-    [(([0.5, 1.5],), None), ((np.array([1, 2]),), None), ((3,), None),
-     ((np.zeros(2),), F64), ((np.zeros(2, dtype=np.float32), [0.5]), F32),
-     (([0.5], np.zeros(2)), F64)],
+    [
+        (([0.5, 1.5],), None),
+        ((np.array([1, 2]),), None),
+        ((3,), None),
+        ((np.zeros(2),), F64),
+        ((np.zeros(2, dtype=np.float32), [0.5]), F32),
+        (([0.5], np.zeros(2)), F64),
+    ],
 )
 def test_to_tensors_without_a_tensor_follows_result_dtype(inputs, want):
     """No tensor among the inputs (a torch-only function given numpy): lists, numbers and
@@ -129,11 +140,63 @@ def test_weighted_lse_inplace_agrees_with_scipy(lib):
     nx = get_backend(conv(K))
     lse = nx.weighted_lse_inplace(conv(K))
     for _ in range(2):  # the second call reuses the buffer
-        np.testing.assert_allclose(np.asarray(lse(conv(K), conv(h1), conv(w1), 1)), ref1,
-                                   rtol=1e-12)
-        np.testing.assert_allclose(np.asarray(lse(conv(K), conv(h0), conv(w0), 0)), ref0,
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            np.asarray(lse(conv(K), conv(h1), conv(w1), 1)), ref1, rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            np.asarray(lse(conv(K), conv(h0), conv(w0), 0)), ref0, rtol=1e-12
+        )
     if lib == "torch":  # differentiable in the weights, finite at a zero weight
         w = torch.tensor(w1, requires_grad=True)
         lse(torch.tensor(K), torch.tensor(h1), w, 1).sum().backward()
         assert torch.isfinite(w.grad).all()
+
+
+# -- issue 17: the shape of the library ---------------------------------------------
+
+
+def _divlib_imports():
+    """Private module -> the divlib modules it imports (anywhere in the file)."""
+    import ast
+    from pathlib import Path
+
+    import divlib
+
+    root = Path(divlib.__file__).resolve().parent  # the divlib under test
+    graph = {}
+    for f in sorted(root.glob("_*.py")):
+        deps = set()
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                deps.add(node.module)
+        graph[f.stem] = deps
+    return graph, root
+
+
+def test_import_graph_has_no_cycle():
+    graph, _ = _divlib_imports()
+    assert graph["_backend"] == set()  # dispatch only
+    done, visiting = set(), []
+
+    def visit(m):
+        assert m not in visiting, f"import cycle: {' -> '.join([*visiting, m])}"
+        if m in done:
+            return
+        visiting.append(m)
+        for d in graph.get(m, ()):
+            visit(d)
+        visiting.pop()
+        done.add(m)
+
+    for m in graph:
+        visit(m)
+
+
+def test_only_the_backend_detects_torch_by_duck_typing():
+    _, root = _divlib_imports()
+    offenders = [
+        f.name
+        for f in root.glob("*.py")
+        if f.name != "_backend.py" and "hasattr(" in f.read_text() and '"detach"' in f.read_text()
+    ]
+    assert offenders == []

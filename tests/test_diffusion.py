@@ -158,11 +158,14 @@ def test_dsm_minus_half_fisher_is_the_same_constant_for_two_models():
     mean, cov = gaussian_marginal(t)
     _, sigma = SCH.marginal(t)
     c_t = 0.5 * (2 / sigma**2 - np.trace(np.linalg.inv(cov)))
-    models = [(np.array([[1.5, 0.2], [0.2, 1.0]]), np.array([0.5, 0.0])),  # N(b, A^-1)
-              (np.array([[0.8, -0.1], [-0.1, 2.0]]), np.array([1.2, -1.0]))]
+    models = [
+        (np.array([[1.5, 0.2], [0.2, 1.0]]), np.array([0.5, 0.0])),  # N(b, A^-1)
+        (np.array([[0.8, -0.1], [-0.1, 2.0]]), np.array([1.2, -1.0])),
+    ]
     for A, b in models:
-        L = vp_denoising_loss(lambda x, t_, A=A, b=b: -(x - b) @ A.T, x0, SCH, t=t,
-                              weighting="none", seed=8)
+        L = vp_denoising_loss(
+            lambda x, t_, A=A, b=b: -(x - b) @ A.T, x0, SCH, t=t, weighting="none", seed=8
+        )
         F = float(fisher_divergence_gaussian(mean, cov, b, np.linalg.inv(A)))
         assert float(L) - F / 2 == pytest.approx(c_t, abs=0.03)
 
@@ -245,8 +248,12 @@ def test_probability_flow_convergence_order(method, order):
     m1, S1 = gaussian_marginal(1.0)
     m0, S0 = gaussian_marginal(1e-3)
     exact = m0 + (x1 - m1) @ (sqrtm(S0) @ np.linalg.inv(sqrtm(S1))).T
-    errs = [np.abs(probability_flow_sample(gaussian_score, x1, SCH, n_steps=n, method=method)
-                   - exact).max() for n in (100, 200)]
+    errs = [
+        np.abs(
+            probability_flow_sample(gaussian_score, x1, SCH, n_steps=n, method=method) - exact
+        ).max()
+        for n in (100, 200)
+    ]
     assert errs[0] / errs[1] == pytest.approx(2.0**order, rel=0.2)
 
 
@@ -326,8 +333,12 @@ def test_schedule_rejects_bad_times():
 
 @pytest.mark.parametrize(
     "n, match",
-    [(1, "n_steps must be an integer >= 2"), (2.5, "n_steps must be a whole number"),
-     (10, r"beta_N = beta_max / n_steps = 2 >= 1"), (True, "n_steps must be a real number")],
+    [
+        (1, "n_steps must be an integer >= 2"),
+        (2.5, "n_steps must be a whole number"),
+        (10, r"beta_N = beta_max / n_steps = 2 >= 1"),
+        (True, "n_steps must be a real number"),
+    ],
 )
 def test_ddpm_betas_rejects_bad_step_counts(n, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -386,3 +397,60 @@ def test_samplers_reject_bad_input():
             f(good, x, None, n_steps=3)
     with pytest.raises(ValueError, match=r"method must be one of \('euler', 'heun'\)"):
         probability_flow_sample(good, x, SCH, n_steps=3, method="rk4")
+
+
+# -- issue 17: silent wrong answers and crashes -------------------------------------
+
+import divlib as dl  # noqa: E402
+
+
+def _zero_score(x, t):
+    return x * 0.0
+
+
+def test_reverse_sde_reports_a_diverged_chain():
+    with pytest.raises(ValueError, match="diverged.*n_steps"):
+        dl.reverse_sde_sample(
+            _zero_score, np.ones((3, 1)), dl.VPSchedule(0.1, 1e6), n_steps=300, seed=0
+        )
+
+
+@pytest.mark.parametrize("flag", ["no", 1, None])
+@pytest.mark.parametrize("name", ["denoise", "return_path", "progress"])
+@pytest.mark.parametrize("sampler", [dl.reverse_sde_sample, dl.probability_flow_sample])
+def test_sampler_flags_must_be_bool(sampler, name, flag):
+    with pytest.raises(TypeError, match=name):
+        sampler(_zero_score, np.ones((3, 1)), dl.VPSchedule(), n_steps=2, **{name: flag})
+
+
+def test_t_min_checked_when_t_is_given():
+    x = np.ones((3, 1))
+    with pytest.raises(ValueError, match="t_min"):
+        dl.vp_denoising_loss(_zero_score, x, dl.VPSchedule(), t=0.5, t_min=-1.0)
+
+
+def test_numpy_float32_stays_float32():
+    x = np.random.default_rng(0).normal(size=(4, 2)).astype(np.float32)
+    sch = dl.VPSchedule()
+    xt, z = sch.perturb(x, 0.5, seed=0)
+    assert xt.dtype == np.float32 and z.dtype == np.float32
+    assert dl.vp_denoising_loss(_zero_score, x, sch, seed=0).dtype == np.float32
+    for sampler in (dl.reverse_sde_sample, dl.probability_flow_sample):
+        assert sampler(_zero_score, x, sch, n_steps=3).dtype == np.float32
+
+
+def test_score_of_the_other_backend_is_refused_by_name():
+    with pytest.raises(TypeError, match="score_fn returned a torch.Tensor"):
+        dl.reverse_sde_sample(
+            lambda x, t: torch.as_tensor(x), np.ones((3, 1)), dl.VPSchedule(), n_steps=2
+        )
+
+
+def test_seeds_are_exact_integers():
+    x, sch = np.ones((3, 1)), dl.VPSchedule()
+    a = dl.reverse_sde_sample(_zero_score, x, sch, n_steps=2, seed=2**53)
+    b = dl.reverse_sde_sample(_zero_score, x, sch, n_steps=2, seed=2**53 + 1)
+    assert not np.array_equal(a, b)
+    dl.reverse_sde_sample(_zero_score, x, sch, n_steps=2, seed=2**64 - 1)
+    with pytest.raises(ValueError, match="seed"):
+        dl.reverse_sde_sample(_zero_score, x, sch, n_steps=2, seed=1.5)

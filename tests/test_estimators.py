@@ -74,7 +74,9 @@ def test_knn_duplicates_counted_once():
     # neighbour), only the log(m / (n - 1)) term changes
     doubled = knn_kl_divergence(np.repeat(x, 2, axis=0), y)
     assert math.isfinite(doubled)
-    assert doubled == pytest.approx(base - math.log(m / (n - 1)) + math.log(m / (2 * n - 1)), rel=1e-12)
+    assert doubled == pytest.approx(
+        base - math.log(m / (n - 1)) + math.log(m / (2 * n - 1)), rel=1e-12
+    )
     # y sharing points with x (nu = 0) and y duplicated
     y2 = np.concatenate([y, x[:50], x[:50]])
     assert math.isfinite(knn_kl_divergence(x, y2))
@@ -180,7 +182,9 @@ def test_mc_k3_nonnegative_per_sample(pairs):
     assert float(mc_kl(log_p, log_q, estimator="k3")) >= 0.0
     assert float(mc_kl(log_p, log_q, estimator="k2")) >= 0.0
     # k1 is the plain mean of log p - log q
-    assert float(mc_kl(log_p, log_q, estimator="k1")) == pytest.approx(np.mean(log_p - log_q), abs=1e-9)
+    assert float(mc_kl(log_p, log_q, estimator="k1")) == pytest.approx(
+        np.mean(log_p - log_q), abs=1e-9
+    )
 
 
 def test_mc_default_is_k3_and_zero_for_equal_densities(xp):
@@ -212,7 +216,9 @@ def test_mc_torch_differentiable():
 
 
 def test_mc_bad_inputs():
-    with pytest.raises(ValueError, match=r"estimator must be one of \('k1', 'k2', 'k3'\), got 'k4'"):
+    with pytest.raises(
+        ValueError, match=r"estimator must be one of \('k1', 'k2', 'k3'\), got 'k4'"
+    ):
         mc_kl([0.0], [0.0], estimator="k4")
     with pytest.raises(ValueError, match="estimator must be one of"):
         mc_kl([0.0], [0.0], estimator=None)
@@ -249,7 +255,9 @@ def test_knn_mixed_and_integer_inputs():
     y = rng.normal(size=(150, 2)) * 20
     want = knn_kl_divergence(x.astype(np.float64), y)
     assert knn_kl_divergence(torch.tensor(x), y.tolist()) == want
-    assert knn_kl_divergence(torch.tensor(x, dtype=torch.float32), torch.tensor(y)) == pytest.approx(want, rel=1e-5)
+    assert knn_kl_divergence(
+        torch.tensor(x, dtype=torch.float32), torch.tensor(y)
+    ) == pytest.approx(want, rel=1e-5)
     with pytest.raises(TypeError, match="y has dtype complex"):
         knn_kl_divergence(x, y + 0j)
 

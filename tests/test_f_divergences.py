@@ -73,3 +73,16 @@ def test_f_divergence_gradient_through_torch():
     assert torch.isfinite(p.grad).all() and torch.isfinite(q.grad).all()
     # d/dq_i sum p log(p/q) = -p_i / q_i
     np.testing.assert_allclose(q.grad.numpy(), -P / Q, rtol=1e-12)
+
+
+# -- issue 17: silent wrong answers -------------------------------------------------
+
+
+def test_overflowing_ratio_is_not_a_silent_inf():
+    from divlib import f_divergence, total_variation
+
+    p, q = np.array([0.5, 0.5]), np.array([1 - 1e-320, 1e-320])
+    with pytest.raises(ValueError, match="overflows"):
+        f_divergence(p, q, lambda t: sps.xlogy(t, t))
+    tv = f_divergence(p, q, lambda t: 0.5 * np.abs(t - 1), f_prime_inf=0.5)
+    assert float(tv) == pytest.approx(float(total_variation(p, q)), rel=1e-12)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import npy
 from scipy.spatial.distance import pdist
 
+from conftest import npy
 from divlib import median_bandwidth, rbf_kernel, svgd_direction, svgd_sample, svgd_step
 
 RNG = np.random.default_rng(12345)
@@ -72,8 +72,9 @@ def test_median_bandwidth_matches_scipy(xp):
     assert median_bandwidth(xp(x)) == pytest.approx(ref, rel=1e-12)
     # the default bandwidth of rbf_kernel is that one
     K = npy(rbf_kernel(xp(x)))
-    np.testing.assert_allclose(K, np.exp(-np.sum((x[:, None] - x[None]) ** 2, -1) / ref),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        K, np.exp(-np.sum((x[:, None] - x[None]) ** 2, -1) / ref), rtol=1e-12
+    )
 
 
 def test_median_bandwidth_degenerate_cases():
@@ -106,7 +107,7 @@ def test_integer_points_are_accepted():
 def test_svgd_direction_matches_double_loop(xp):
     x = RNG.normal(size=(8, 2))
     m, P = np.array([1.0, -0.5]), np.array([[2.0, 0.3], [0.3, 0.7]])
-    score = lambda z: -(z - m) @ P  # noqa: E731 (numpy reference score)
+    score = lambda z: -(z - m) @ P
     h = 0.9
     ref = _phi_double_loop(x, score, h)
 
@@ -120,13 +121,17 @@ def test_svgd_direction_matches_double_loop(xp):
     np.testing.assert_allclose(npy(phi), ref, rtol=1e-12, atol=1e-14)
     # with the median heuristic too
     h_med = np.median(pdist(x)) ** 2 / np.log(9)
-    np.testing.assert_allclose(npy(svgd_direction(xp(x), score_xp)),
-                               _phi_double_loop(x, score, h_med), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        npy(svgd_direction(xp(x), score_xp)),
+        _phi_double_loop(x, score, h_med),
+        rtol=1e-12,
+        atol=1e-14,
+    )
 
 
 def test_one_particle_is_gradient_ascent():
     x = np.array([[0.3, -1.2, 2.0]])
-    score = lambda z: -2.0 * (z - 1.0)  # noqa: E731
+    score = lambda z: -2.0 * (z - 1.0)
     np.testing.assert_allclose(svgd_step(x, score, 0.1), x + 0.1 * score(x), rtol=1e-15)
 
 
@@ -145,8 +150,9 @@ def test_two_particle_fixed_point_closed_form():
     # (1 - k) / sigma^2 = 4 k / h with k = exp(-4 a^2 / h), so a^2 = (h/4) log(1 + 4 sigma^2 / h)
     for sigma2, h in [(1.0, 1.0), (2.0, 0.5), (0.5, 3.0)]:
         x = np.array([[-0.05], [0.1]])
-        x = svgd_sample(lambda z, s2=sigma2: -z / s2, x, step_size=0.05 * sigma2,
-                        n_steps=4000, bandwidth=h)
+        x = svgd_sample(
+            lambda z, s2=sigma2: -z / s2, x, step_size=0.05 * sigma2, n_steps=4000, bandwidth=h
+        )
         a = np.sqrt(h / 4 * np.log(1 + 4 * sigma2 / h))
         np.testing.assert_allclose(np.sort(x[:, 0]), [-a, a], atol=1e-8)
 
@@ -170,7 +176,7 @@ def test_gaussian_target_moments():
 
 def test_svgd_sample_is_repeated_steps_and_path(xp):
     x0 = RNG.normal(size=(10, 2))
-    score = lambda z: -z  # noqa: E731 (works for numpy and torch)
+    score = lambda z: -z
     x = xp(x0)
     for _ in range(5):
         x = svgd_step(x, score, 0.2)
@@ -178,22 +184,22 @@ def test_svgd_sample_is_repeated_steps_and_path(xp):
     assert tuple(path.shape) == (6, 10, 2)
     np.testing.assert_allclose(npy(path[-1]), npy(x), rtol=1e-13)
     np.testing.assert_allclose(npy(path[0]), x0, rtol=0)
-    np.testing.assert_array_equal(npy(svgd_sample(score, xp(x0), step_size=0.2, n_steps=0)),
-                                  x0)
+    np.testing.assert_array_equal(npy(svgd_sample(score, xp(x0), step_size=0.2, n_steps=0)), x0)
 
 
 def test_svgd_step_is_differentiable_in_torch():
     x = torch.tensor(RNG.normal(size=(5, 2)), requires_grad=True)
     out = svgd_step(x, lambda z: -z, 0.1, bandwidth=1.0)
     assert out.requires_grad
-    assert torch.autograd.gradcheck(lambda z: svgd_step(z, lambda u: -u ** 3, 0.1,
-                                                        bandwidth=1.0), (x,))
+    assert torch.autograd.gradcheck(
+        lambda z: svgd_step(z, lambda u: -(u**3), 0.1, bandwidth=1.0), (x,)
+    )
 
 
 def test_svgd_sample_progress_runs(capsys):
-    x = svgd_sample(lambda z: -z, np.zeros((3, 1)) + 1.0, step_size=0.1, n_steps=3,
-                    progress=True)
+    x = svgd_sample(lambda z: -z, np.zeros((3, 1)) + 1.0, step_size=0.1, n_steps=3, progress=True)
     assert x.shape == (3, 1)
+    assert "SVGD" in capsys.readouterr().err  # the bar was drawn
 
 
 # -- hostile input --------------------------------------------------------------------------
@@ -277,9 +283,81 @@ def test_dimension_mismatch_is_named():
 def test_torch_particles_with_a_numpy_score_and_float32():
     x = RNG.normal(size=(6, 2))
     ref = svgd_step(x, lambda z: -z, 0.1, bandwidth=1.0)
-    out = svgd_step(torch.tensor(x), lambda z: -z.numpy(), 0.1, bandwidth=1.0)
+    out = svgd_step(torch.tensor(x), lambda z: -z, 0.1, bandwidth=1.0)
     assert isinstance(out, torch.Tensor) and out.dtype == torch.float64
     np.testing.assert_allclose(out.numpy(), ref, rtol=1e-13)
+    with pytest.raises(TypeError, match="score_fn returned a ndarray for a torch.Tensor"):
+        svgd_step(torch.tensor(x), lambda z: -z.numpy(), 0.1)  # one rule: same backend
     out32 = svgd_step(torch.tensor(x, dtype=torch.float32), lambda z: -z, 0.1, bandwidth=1.0)
     assert out32.dtype == torch.float32
     np.testing.assert_allclose(out32.numpy(), ref, rtol=1e-5)
+
+
+# -- issue 17: silent wrong answers and crashes -------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-100, 1.0, 1e100, 1e200])
+def test_median_rbf_kernel_is_scale_free(scale):
+    K = rbf_kernel(np.array([[0.0], [1.0]]) * scale)
+    np.testing.assert_allclose(K, [[1.0, 1.0 / 3.0], [1.0 / 3.0, 1.0]], rtol=1e-12)
+    _, dK = rbf_kernel(np.array([[0.0], [1.0]]) * scale, return_grad=True)
+    want = 2.0 / (1.0 / np.log(3.0)) / 3.0 / scale  # grad at x_0 = 0 towards x_1
+    np.testing.assert_allclose(dK[0, 1, 0], want, rtol=1e-12)
+
+
+def test_median_bandwidth_is_scale_free_and_documented():
+    x = np.array([[0.0], [1.0], [3.0]])
+    h1 = median_bandwidth(x)
+    assert median_bandwidth(x * 2.0**-600) == pytest.approx(h1 * 2.0**-1200, rel=1e-12)
+    assert median_bandwidth(np.zeros((3, 1))) == 1.0  # all points coincide
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+def test_infinite_step_and_bandwidth_refused(bad):
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    with pytest.raises(ValueError, match="step"):
+        svgd_step(x, lambda z: -z, bad)
+    with pytest.raises(ValueError, match="bandwidth"):
+        rbf_kernel(x, bandwidth=bad)
+    with pytest.raises(ValueError, match="step_size"):
+        svgd_sample(lambda z: -z, x, step_size=bad, n_steps=2)
+
+
+def test_svgd_sample_reports_a_diverged_chain():
+    x = np.random.default_rng(0).normal(size=(5, 1))
+    with pytest.raises(ValueError, match="step_size"):
+        svgd_sample(lambda z: z * 1e200, x, step_size=1.0, n_steps=50)
+
+
+@pytest.mark.parametrize("flag", ["no", 0, None])
+def test_flags_must_be_bool(flag):
+    x = np.zeros((3, 1)) + np.arange(3.0)[:, None]
+    with pytest.raises(TypeError, match="return_grad"):
+        rbf_kernel(x, return_grad=flag)
+    with pytest.raises(TypeError, match="return_path"):
+        svgd_sample(lambda z: -z, x, step_size=0.1, n_steps=1, return_path=flag)
+    with pytest.raises(TypeError, match="progress"):
+        svgd_sample(lambda z: -z, x, step_size=0.1, n_steps=1, progress=flag)
+
+
+def test_svgd_sample_zero_steps_returns_a_copy():
+    x = np.ones((3, 1))
+    out = svgd_sample(lambda z: -z, x, step_size=0.1, n_steps=0)
+    assert out is not x and not np.shares_memory(out, x)
+
+
+def test_score_of_the_other_backend_or_dtype():
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    with pytest.raises(TypeError, match="score_fn returned a torch.Tensor"):
+        svgd_step(x, lambda z: torch.as_tensor(-z), 0.1)
+    xt = torch.tensor(x, dtype=torch.float32)
+    out = svgd_step(xt, lambda z: -z.double(), 0.1)  # float64 score, float32 particles
+    assert out.dtype == torch.float32
+
+
+def test_numpy_float32_stays_float32():
+    x = np.random.default_rng(0).normal(size=(4, 2)).astype(np.float32)
+    assert rbf_kernel(x).dtype == np.float32
+    assert svgd_direction(x, lambda z: -z).dtype == np.float32
+    assert svgd_step(x, lambda z: -z, 0.1).dtype == np.float32
+    assert svgd_sample(lambda z: -z, x, step_size=0.1, n_steps=2).dtype == np.float32

@@ -20,10 +20,10 @@ import pytest
 import scipy.linalg as sla
 import scipy.stats as sst
 import torch
-from conftest import HYP, npy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import HYP, npy
 from divlib import (
     fisher_divergence_gaussian,
     gaussian_monge_map,
@@ -41,10 +41,14 @@ def random_gaussian(rng, d):
 
 
 def torch_mvn(m, C):
-    return torch.distributions.MultivariateNormal(torch.tensor(m), covariance_matrix=torch.tensor(C))
+    return torch.distributions.MultivariateNormal(
+        torch.tensor(m), covariance_matrix=torch.tensor(C)
+    )
 
 
-@pytest.mark.parametrize("m0,v0,m1,v1", [(0.0, 1.0, 1.0, 4.0), (2.0, 0.3, -1.0, 0.3), (0.0, 5.0, 0.0, 0.1)])
+@pytest.mark.parametrize(
+    "m0,v0,m1,v1", [(0.0, 1.0, 1.0, 4.0), (2.0, 0.3, -1.0, 0.3), (0.0, 5.0, 0.0, 0.1)]
+)
 def test_one_dimensional_closed_form(xp, m0, v0, m1, v1):
     s0, s1 = math.sqrt(v0), math.sqrt(v1)
     closed = math.log(s1 / s0) + (v0 + (m0 - m1) ** 2) / (2 * v1) - 0.5
@@ -69,7 +73,9 @@ def test_monte_carlo():
     rng = np.random.default_rng(0)
     (m0, C0), (m1, C1) = random_gaussian(rng, 3), random_gaussian(rng, 3)
     x = rng.multivariate_normal(m0, C0, size=200_000)
-    log_ratio = sst.multivariate_normal(m0, C0).logpdf(x) - sst.multivariate_normal(m1, C1).logpdf(x)
+    log_ratio = sst.multivariate_normal(m0, C0).logpdf(x) - sst.multivariate_normal(m1, C1).logpdf(
+        x
+    )
     se = log_ratio.std() / math.sqrt(x.shape[0])
     assert abs(float(kl_gaussian(m0, C0, m1, C1)) - log_ratio.mean()) < 4 * se
 
@@ -100,7 +106,9 @@ def test_nonnegative_and_affine_invariant(seed, d):
 def test_output_types():
     out = kl_gaussian([0.0, 1.0], np.eye(2), [1.0, 0.0], 2 * np.eye(2))
     assert isinstance(out, (np.ndarray, np.floating)) and out.dtype == np.float64
-    t = kl_gaussian(torch.zeros(2, dtype=torch.float32), torch.eye(2), torch.ones(2), 2 * torch.eye(2))
+    t = kl_gaussian(
+        torch.zeros(2, dtype=torch.float32), torch.eye(2), torch.ones(2), 2 * torch.eye(2)
+    )
     assert isinstance(t, torch.Tensor) and t.dtype == torch.float32
     mixed = kl_gaussian(torch.zeros(2, dtype=torch.float64), np.eye(2), [1.0, 0.0], 2 * np.eye(2))
     assert isinstance(mixed, torch.Tensor) and mixed.dtype == torch.float64
@@ -109,8 +117,15 @@ def test_output_types():
 def test_gradcheck():
     rng = np.random.default_rng(2)
     d = 3
-    args = [torch.tensor(v, requires_grad=True) for v in
-            (rng.standard_normal(d), rng.standard_normal((d, d)), rng.standard_normal(d), rng.standard_normal((d, d)))]
+    args = [
+        torch.tensor(v, requires_grad=True)
+        for v in (
+            rng.standard_normal(d),
+            rng.standard_normal((d, d)),
+            rng.standard_normal(d),
+            rng.standard_normal((d, d)),
+        )
+    ]
 
     def f(m0, A0, m1, A1):  # SPD covariances from free matrices: C = A A^T + I
         eye = torch.eye(d, dtype=torch.float64)
@@ -180,7 +195,9 @@ def test_gaussian_w2_matches_pot_and_sqrtm(xp, d):
 @given(m0=st.floats(-5, 5), m1=st.floats(-5, 5), s0=st.floats(0.05, 5), s1=st.floats(0.05, 5))
 def test_gaussian_w2_1d_closed_form(m0, m1, s0, s1):
     # scalars: C is the variance
-    assert np.isclose(gaussian_w2(m0, s0**2, m1, s1**2), np.hypot(m0 - m1, s0 - s1), rtol=1e-9, atol=1e-12)
+    assert np.isclose(
+        gaussian_w2(m0, s0**2, m1, s1**2), np.hypot(m0 - m1, s0 - s1), rtol=1e-9, atol=1e-12
+    )
 
 
 def test_gaussian_w2_matches_large_sample_w1d():
@@ -247,7 +264,9 @@ def test_gaussian_w2_gradient_matches_finite_differences_at_identity():
     (g,) = torch.autograd.grad(gaussian_w2(m, C0, m, C1), C1)
     D = torch.tensor([[1.0, 0.3, 0.0], [0.3, -0.5, 0.2], [0.0, 0.2, 0.1]], dtype=torch.float64)
     h = 1e-6
-    fd = (gaussian_w2(m, C0, m, C1.detach() + h * D) - gaussian_w2(m, C0, m, C1.detach() - h * D)) / (2 * h)
+    fd = (
+        gaussian_w2(m, C0, m, C1.detach() + h * D) - gaussian_w2(m, C0, m, C1.detach() - h * D)
+    ) / (2 * h)
     assert torch.isclose((g * D).sum(), fd, rtol=1e-5)
 
 
@@ -281,7 +300,12 @@ def test_gaussian_monge_map_1d_scalars_and_pot():
 
 def test_gaussian_monge_map_torch_is_differentiable():
     C1 = torch.tensor([[2.0, 0.3], [0.3, 1.0]], dtype=torch.float64, requires_grad=True)
-    T = gaussian_monge_map(torch.zeros(2, dtype=torch.float64), torch.eye(2, dtype=torch.float64) * 2, torch.ones(2, dtype=torch.float64), C1)
+    T = gaussian_monge_map(
+        torch.zeros(2, dtype=torch.float64),
+        torch.eye(2, dtype=torch.float64) * 2,
+        torch.ones(2, dtype=torch.float64),
+        C1,
+    )
     y = T(torch.ones(3, 2, dtype=torch.float64))
     (g,) = torch.autograd.grad(y.sum(), C1)
     assert isinstance(y, torch.Tensor) and torch.isfinite(g).all()
@@ -290,9 +314,18 @@ def test_gaussian_monge_map_torch_is_differentiable():
 @pytest.mark.parametrize(
     "args,match",
     [
-        ((np.zeros(2), np.eye(2), np.zeros(3), np.eye(3)), "m0 lives in d = 2 dimensions but m1 in d = 3"),
-        ((np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)), r"C0 has shape \(3, 3\) but m0 has d = 2"),
-        ((np.zeros(2), np.array([[1.0, 0.5], [0.0, 1.0]]), np.zeros(2), np.eye(2)), "C0 is not symmetric"),
+        (
+            (np.zeros(2), np.eye(2), np.zeros(3), np.eye(3)),
+            "m0 lives in d = 2 dimensions but m1 in d = 3",
+        ),
+        (
+            (np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)),
+            r"C0 has shape \(3, 3\) but m0 has d = 2",
+        ),
+        (
+            (np.zeros(2), np.array([[1.0, 0.5], [0.0, 1.0]]), np.zeros(2), np.eye(2)),
+            "C0 is not symmetric",
+        ),
         ((np.zeros(2), np.eye(2), np.zeros(2), -np.eye(2)), "C1 is not positive definite"),
         ((np.zeros(2), np.eye(2), np.array([0.0, np.nan]), np.eye(2)), "m1 has 1 NaN"),
         ((0.0, 0.0, 0.0, 1.0), "C0 is not positive definite"),
@@ -329,13 +362,18 @@ def test_scale_invariance_at_extreme_scales(s):
     # class 4: means x s and covariances x s^2 (s^2 = 1e+-200, 1e+-300): L^T C1 L
     # used to overflow to inf or underflow to 0
     w = w2_textbook(M0, C0, M1, C1)
-    np.testing.assert_allclose(float(gaussian_w2(s * M0, s * s * C0, s * M1, s * s * C1)), s * w, rtol=1e-10)
     np.testing.assert_allclose(
-        float(kl_gaussian(s * M0, s * s * C0, s * M1, s * s * C1)), float(kl_gaussian(M0, C0, M1, C1)), rtol=1e-10
+        float(gaussian_w2(s * M0, s * s * C0, s * M1, s * s * C1)), s * w, rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        float(kl_gaussian(s * M0, s * s * C0, s * M1, s * s * C1)),
+        float(kl_gaussian(M0, C0, M1, C1)),
+        rtol=1e-10,
     )
     np.testing.assert_allclose(
         float(fisher_divergence_gaussian(s * M0, s * s * C0, s * M1, s * s * C1)),
-        float(fisher_divergence_gaussian(M0, C0, M1, C1)) / (s * s), rtol=1e-10,
+        float(fisher_divergence_gaussian(M0, C0, M1, C1)) / (s * s),
+        rtol=1e-10,
     )
     T = gaussian_monge_map(s * M0, s * s * C0, s * M1, s * s * C1)
     np.testing.assert_allclose(T.A, gaussian_monge_map(M0, C0, M1, C1).A, rtol=1e-10)
@@ -355,7 +393,9 @@ def test_symmetry_check_is_relative():
             f(M0, bad, M1, 1e-200 * C1)
 
 
-@pytest.mark.parametrize("f", ALL + (lambda *a: gaussian_monge_map(*a).A,), ids=["kl", "w2", "fisher", "monge"])
+@pytest.mark.parametrize(
+    "f", ALL + (lambda *a: gaussian_monge_map(*a).A,), ids=["kl", "w2", "fisher", "monge"]
+)
 def test_mixed_dtypes_and_integer_tensors(f):
     # crash before issue 8: float32 next to float64 raised torch's dtype error; an
     # integer tensor first made the float lists after it integers (truncated)
@@ -367,9 +407,13 @@ def test_mixed_dtypes_and_integer_tensors(f):
     got32 = f(m0_32, C0_32, M1.tolist(), C1.tolist())  # lists do not force float64
     assert got32.dtype == torch.float32
     np.testing.assert_allclose(got32.numpy(), want, rtol=1e-4)
-    got_int = f(torch.tensor([0, 0]), torch.tensor([[2, 1], [1, 3]]), [0.5, 0.5], [[1.0, 0.0], [0.0, 1.5]])
+    got_int = f(
+        torch.tensor([0, 0]), torch.tensor([[2, 1], [1, 3]]), [0.5, 0.5], [[1.0, 0.0], [0.0, 1.5]]
+    )
     assert got_int.dtype == torch.get_default_dtype()
-    want_int = np.asarray(f(np.zeros(2), np.array([[2.0, 1.0], [1.0, 3.0]]), [0.5, 0.5], [[1.0, 0.0], [0.0, 1.5]]))
+    want_int = np.asarray(
+        f(np.zeros(2), np.array([[2.0, 1.0], [1.0, 3.0]]), [0.5, 0.5], [[1.0, 0.0], [0.0, 1.5]])
+    )
     np.testing.assert_allclose(got_int.numpy(), want_int, rtol=1e-5)
 
 
@@ -382,7 +426,10 @@ def test_kl_with_integer_mean_tensor_against_closed_form():
 def test_float32_numpy_stays_float32():
     m, C = M0.astype(np.float32), C0.astype(np.float32)
     assert np.asarray(gaussian_w2(m, C, m, C)).dtype == np.float32
-    assert np.asarray(kl_gaussian(m, C, M1.astype(np.float32), C1.astype(np.float32))).dtype == np.float32
+    assert (
+        np.asarray(kl_gaussian(m, C, M1.astype(np.float32), C1.astype(np.float32))).dtype
+        == np.float32
+    )
 
 
 def test_monge_map_point_checks():
@@ -392,3 +439,13 @@ def test_monge_map_point_checks():
     with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 2\)"):
         T(np.zeros(3))
     np.testing.assert_allclose(T(torch.tensor([[0.0, 0.0]], dtype=torch.int64)).shape, (1, 2))
+
+
+# -- issue 17: silent wrong answers -------------------------------------------------
+
+
+def test_fisher_divergence_gaussian_far_means_do_not_overflow():
+    from divlib import fisher_divergence_gaussian
+
+    F = fisher_divergence_gaussian([0.0, 0.0], np.eye(2), [1e100, 0.0], np.eye(2))
+    assert float(F) == pytest.approx(1e200, rel=1e-12)

@@ -13,9 +13,9 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import npy
 from scipy import stats
 
+from conftest import npy
 from divlib import (
     gan_discriminator_loss,
     gan_generator_loss,
@@ -92,12 +92,15 @@ def test_losses_keep_dtype_and_device():
     assert gan_discriminator_loss(lf, lf).dtype == torch.float32
 
 
-@pytest.mark.parametrize("bad, match", [
-    (np.array([0.0, np.nan]), "fake_out has 1 NaN"),
-    (np.array([0.0, np.inf]), "fake_out has 1 infinite"),
-    (np.array([]), "fake_out is empty"),
-    (np.zeros((3, 1)), r"shape \(m,\)"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.array([0.0, np.nan]), "fake_out has 1 NaN"),
+        (np.array([0.0, np.inf]), "fake_out has 1 infinite"),
+        (np.array([]), "fake_out is empty"),
+        (np.zeros((3, 1)), r"shape \(m,\)"),
+    ],
+)
 def test_generator_loss_rejects_bad_values(bad, match):
     with pytest.raises(ValueError, match=match):
         gan_generator_loss(bad)
@@ -131,7 +134,8 @@ def test_kl_standard_normal_matches_kl_gaussian_and_torch(xp):
     assert got.shape == (7, 4)
     ref = torch.distributions.kl_divergence(
         torch.distributions.Normal(torch.tensor(mu), torch.tensor(np.exp(lv / 2))),
-        torch.distributions.Normal(0.0, 1.0)).numpy()
+        torch.distributions.Normal(0.0, 1.0),
+    ).numpy()
     assert np.allclose(got, ref, rtol=1e-10, atol=1e-14)
     for i in range(7):
         full = float(kl_gaussian(mu[i], np.diag(np.exp(lv[i])), np.zeros(4), np.eye(4)))
@@ -195,8 +199,12 @@ def test_mode_coverage_against_loop(min_count):
     assert got[0] == ref[0] and np.isclose(got[1], ref[1])
     assert got[0] <= 5
     # torch input gives the same counts
-    assert mode_coverage(torch.tensor(y, requires_grad=True), torch.tensor(c), radius=0.3,
-                         min_count=min_count) == got
+    assert (
+        mode_coverage(
+            torch.tensor(y, requires_grad=True), torch.tensor(c), radius=0.3, min_count=min_count
+        )
+        == got
+    )
 
 
 def test_mode_coverage_rejects_bad_input():
@@ -229,3 +237,35 @@ def test_mixed_dtypes_follow_the_one_promotion_policy():
     got = kl_standard_normal(torch.tensor([1, 0]), [0.5, 0.0])
     assert got.dtype == torch.get_default_dtype()
     np.testing.assert_allclose(got.numpy(), [0.5 * (1 + np.exp(0.5) - 1 - 0.5), 0.0], rtol=1e-6)
+
+
+# -- issue 17: silent wrong answers -------------------------------------------------
+
+
+def test_wasserstein_generator_loss_near_the_largest_float():
+    from divlib import gan_generator_loss
+
+    L = gan_generator_loss(np.array([1e308, 1e308]), kind="wasserstein")
+    assert float(L) == -1e308
+
+
+def test_kl_standard_normal_tiny_log_variance_is_accurate():
+    from divlib import kl_standard_normal
+
+    lv = 1e-12  # exact: (e^v - 1 - v) / 2 = v^2/4 + v^3/12 + ...
+    got = float(kl_standard_normal(np.array([0.0]), np.array([lv]))[0])
+    assert got == pytest.approx(lv**2 / 4 + lv**3 / 12, rel=1e-14, abs=0.0)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1.0, 1e200])
+def test_mode_coverage_is_scale_free(scale):
+    from divlib import mode_coverage
+
+    rng = np.random.default_rng(0)
+    c = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    y = c[rng.integers(0, 2, size=50)] + 0.3 * rng.normal(size=(50, 2))
+    assert mode_coverage(y * scale, c * scale, radius=0.5 * scale) == mode_coverage(
+        y, c, radius=0.5
+    )
+    with pytest.raises(ValueError, match="radius"):
+        mode_coverage(y, c, radius=np.inf)

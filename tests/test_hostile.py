@@ -22,9 +22,9 @@ import pytest
 import scipy.linalg as sla
 import scipy.special as sps
 import torch
-from conftest import npy
 
 import divlib
+from conftest import npy
 
 # -- the functions and their arguments ------------------------------------------------
 
@@ -58,21 +58,36 @@ FUNCS = {
     "js_distance": (divlib.js_distance, {"p": ("dist", P), "q": ("dist", Q)}, {}),
     "renyi_divergence": (
         lambda p, q, **kw: divlib.renyi_divergence(p, q, kw.pop("alpha", 2.0), **kw),
-        {"p": ("dist", P), "q": ("dist", Q)}, {},
+        {"p": ("dist", P), "q": ("dist", Q)},
+        {},
     ),
     "f_divergence": (
         lambda p, q, **kw: divlib.f_divergence(p, q, kw.pop("f", xlogx), **kw),
-        {"p": ("dist", P), "q": ("dist", Q)}, {},
+        {"p": ("dist", P), "q": ("dist", Q)},
+        {},
     ),
     "total_variation": (divlib.total_variation, {"p": ("dist", P), "q": ("dist", Q)}, {}),
     "hellinger": (divlib.hellinger, {"p": ("dist", P), "q": ("dist", Q)}, {}),
     "chi2_divergence": (divlib.chi2_divergence, {"p": ("dist", P), "q": ("dist", Q)}, {}),
-    "kl_gaussian": (divlib.kl_gaussian, {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)}, {}),
-    "gaussian_w2": (divlib.gaussian_w2, {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)}, {}),
-    "gaussian_monge_map": (monge_apply, {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)}, {}),
+    "kl_gaussian": (
+        divlib.kl_gaussian,
+        {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)},
+        {},
+    ),
+    "gaussian_w2": (
+        divlib.gaussian_w2,
+        {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)},
+        {},
+    ),
+    "gaussian_monge_map": (
+        monge_apply,
+        {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)},
+        {},
+    ),
     "fisher_divergence_gaussian": (
         divlib.fisher_divergence_gaussian,
-        {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)}, {},
+        {"m0": ("mean", M0), "C0": ("cov", C0), "m1": ("mean", M1), "C1": ("cov", C1)},
+        {},
     ),
     "knn_kl_divergence": (divlib.knn_kl_divergence, {"x": ("samples", X), "y": ("samples", Y)}, {}),
     "mc_kl": (divlib.mc_kl, {"log_p": ("logp", LOG_P), "log_q": ("logq", LOG_Q)}, {}),
@@ -130,7 +145,9 @@ ORACLES = {
     "entropy": lambda p: np.sum(sps.entr(p)),
     "cross_entropy": lambda p, q: -np.sum(p * np.log(q)),
     "kl_divergence": lambda p, q: sps.rel_entr(p, q).sum(),
-    "js_divergence": lambda p, q: sps.rel_entr(p, (p + q) / 2).sum() / 2 + sps.rel_entr(q, (p + q) / 2).sum() / 2,
+    "js_divergence": lambda p, q: (
+        sps.rel_entr(p, (p + q) / 2).sum() / 2 + sps.rel_entr(q, (p + q) / 2).sum() / 2
+    ),
     "js_distance": lambda p, q: math.sqrt(
         sps.rel_entr(p, (p + q) / 2).sum() / 2 + sps.rel_entr(q, (p + q) / 2).sum() / 2
     ),
@@ -139,9 +156,13 @@ ORACLES = {
     "total_variation": lambda p, q: 0.5 * np.abs(p - q).sum(),
     "hellinger": lambda p, q: math.sqrt(0.5 * np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)),
     "chi2_divergence": lambda p, q: np.sum((p - q) ** 2 / q),
-    "kl_gaussian": lambda m0, C0, m1, C1: float(torch.distributions.kl_divergence(_tv_mvn(m0, C0), _tv_mvn(m1, C1))),
+    "kl_gaussian": lambda m0, C0, m1, C1: float(
+        torch.distributions.kl_divergence(_tv_mvn(m0, C0), _tv_mvn(m1, C1))
+    ),
     "gaussian_w2": _w2_textbook,
-    "gaussian_monge_map": lambda m0, C0, m1, C1: _monge_textbook(m0, C0, m1, C1, np.array([[0.3, -0.7], [1.0, 2.0]])),
+    "gaussian_monge_map": lambda m0, C0, m1, C1: _monge_textbook(
+        m0, C0, m1, C1, np.array([[0.3, -0.7], [1.0, 2.0]])
+    ),
     "fisher_divergence_gaussian": _fisher_textbook,
     "knn_kl_divergence": _knn_brute,
     "mc_kl": lambda lp, lq: np.mean(np.expm1(lq - lp) - (lq - lp)),
@@ -150,7 +171,9 @@ ORACLES = {
 
 def oracle(fname, **override):
     _, args, _ = FUNCS[fname]
-    values = {k: np.asarray(npy(override.get(k, v)), dtype=np.float64) for k, (_, v) in args.items()}
+    values = {
+        k: np.asarray(npy(override.get(k, v)), dtype=np.float64) for k, (_, v) in args.items()
+    }
     with np.errstate(divide="ignore"):  # q_i = 0 < p_i: the oracle's inf is the right value
         return ORACLES[fname](*values.values())
 
@@ -224,7 +247,11 @@ def hostile_arrays(kind, name, good, single=False):
             ("empty", np.zeros((0, 2)), ValueError),
             ("wrong shape", np.zeros((4, 2, 2)), ValueError),
             ("wrong dimension", np.zeros((10, 3)), ValueError),
-            ("integer tensor", torch.tensor(np.round(4 * np.asarray(good))).to(torch.int64), "value"),
+            (
+                "integer tensor",
+                torch.tensor(np.round(4 * np.asarray(good))).to(torch.int64),
+                "value",
+            ),
         ]
     elif kind in ("logp", "logq"):
         cases += [
@@ -270,45 +297,80 @@ def test_hostile_array_argument(fname, name, value_label, value, expected):
 
 # -- hostile scalar arguments -----------------------------------------------------------
 
-BAD_TYPES = [("string", "2", TypeError), ("bool", True, TypeError), ("complex", 2j, TypeError),
-             ("array", np.array([1.0, 2.0]), TypeError)]
+BAD_TYPES = [
+    ("string", "2", TypeError),
+    ("bool", True, TypeError),
+    ("complex", 2j, TypeError),
+    ("array", np.array([1.0, 2.0]), TypeError),
+]
 
 #: (function, argument, value label, value, expected); expected is an exception class
 #: or a float (the right value)
 SCALAR_CASES = []
-for _f in ["entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance", "renyi_divergence"]:
-    for _label, _v, _e in [("nan", math.nan, ValueError), ("inf", math.inf, ValueError),
-                           ("negative", -2.0, ValueError), ("zero", 0.0, ValueError),
-                           ("one", 1.0, ValueError), ("None (nats)", None, "nats")] + BAD_TYPES:
+for _f in [
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "renyi_divergence",
+]:
+    for _label, _v, _e in [
+        ("nan", math.nan, ValueError),
+        ("inf", math.inf, ValueError),
+        ("negative", -2.0, ValueError),
+        ("zero", 0.0, ValueError),
+        ("one", 1.0, ValueError),
+        ("None (nats)", None, "nats"),
+    ] + BAD_TYPES:
         SCALAR_CASES.append((_f, "base", _label, _v, _e))
 for _f in [f for f in FUNCS if FUNCS[f][1].get("p", ("",))[0] == "dist" or f == "mc_kl"]:
-    for _label, _v, _e in [("nan", math.nan, ValueError), ("non-integer", 0.5, ValueError),
-                           ("out of range", 5, ValueError), ("None", None, TypeError),
-                           ("string", "-1", TypeError), ("bool", True, TypeError)]:
+    for _label, _v, _e in [
+        ("nan", math.nan, ValueError),
+        ("non-integer", 0.5, ValueError),
+        ("out of range", 5, ValueError),
+        ("None", None, TypeError),
+        ("string", "-1", TypeError),
+        ("bool", True, TypeError),
+    ]:
         SCALAR_CASES.append((_f, "axis", _label, _v, _e))
     if _f != "mc_kl":
         for _label, _v in [("string", "yes"), ("None", None), ("int", 1)]:
             SCALAR_CASES.append((_f, "normalize", _label, _v, TypeError))
-for _label, _v, _e in [("nan", math.nan, ValueError), ("negative", -1.0, ValueError),
-                       ("zero", 0.0, ValueError), ("None", None, TypeError),
-                       ("inf (max log-ratio)", math.inf, float(np.log(np.max(P / Q)))),
-                       ("huge", 1e300, float(np.log(np.max(P / Q))))] + BAD_TYPES:
+for _label, _v, _e in [
+    ("nan", math.nan, ValueError),
+    ("negative", -1.0, ValueError),
+    ("zero", 0.0, ValueError),
+    ("None", None, TypeError),
+    ("inf (max log-ratio)", math.inf, float(np.log(np.max(P / Q)))),
+    ("huge", 1e300, float(np.log(np.max(P / Q)))),
+] + BAD_TYPES:
     SCALAR_CASES.append(("renyi_divergence", "alpha", _label, _v, _e))
-for _label, _v, _e in [("nan", math.nan, ValueError), ("-inf", -math.inf, ValueError),
-                       ("None (inf)", None, float(sps.rel_entr(P, Q).sum())),
-                       ("inf", math.inf, float(sps.rel_entr(P, Q).sum()))] + BAD_TYPES:
+for _label, _v, _e in [
+    ("nan", math.nan, ValueError),
+    ("-inf", -math.inf, ValueError),
+    ("None (inf)", None, float(sps.rel_entr(P, Q).sum())),
+    ("inf", math.inf, float(sps.rel_entr(P, Q).sum())),
+] + BAD_TYPES:
     SCALAR_CASES.append(("f_divergence", "f_prime_inf", _label, _v, _e))
-for _label, _v, _e in [("nan", math.nan, ValueError), ("inf", math.inf, ValueError),
-                       ("negative", -1, ValueError), ("zero", 0, ValueError),
-                       ("non-integer", 1.5, ValueError), ("None", None, TypeError),
-                       ("too large", 40, ValueError), ("float 2.0", 2.0, "k=2")] + BAD_TYPES:
+for _label, _v, _e in [
+    ("nan", math.nan, ValueError),
+    ("inf", math.inf, ValueError),
+    ("negative", -1, ValueError),
+    ("zero", 0, ValueError),
+    ("non-integer", 1.5, ValueError),
+    ("None", None, TypeError),
+    ("too large", 40, ValueError),
+    ("float 2.0", 2.0, "k=2"),
+] + BAD_TYPES:
     SCALAR_CASES.append(("knn_kl_divergence", "k", _label, _v, _e))
 for _label, _v in [("unknown", "k4"), ("None", None), ("number", 3)]:
     SCALAR_CASES.append(("mc_kl", "estimator", _label, _v, ValueError))
 
 
 @pytest.mark.parametrize(
-    "fname,name,label,value,expected", SCALAR_CASES,
+    "fname,name,label,value,expected",
+    SCALAR_CASES,
     ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in SCALAR_CASES],
 )
 def test_hostile_scalar_argument(fname, name, label, value, expected):
@@ -359,11 +421,21 @@ TORCH_OUT = sorted(f for f in FUNCS if f != "knn_kl_divergence")  # knn returns 
 
 def _as(value, kind):
     a = np.asarray(value, dtype=np.float64)
-    return {"t32": torch.tensor(a, dtype=torch.float32), "t64": torch.tensor(a),
-            "n32": a.astype(np.float32), "n64": a, "list": a.tolist()}[kind]
+    return {
+        "t32": torch.tensor(a, dtype=torch.float32),
+        "t64": torch.tensor(a),
+        "n32": a.astype(np.float32),
+        "n64": a,
+        "list": a.tolist(),
+    }[kind]
 
 
-KIND_DTYPE = {"t32": torch.float32, "t64": torch.float64, "n32": torch.float32, "n64": torch.float64}
+KIND_DTYPE = {
+    "t32": torch.float32,
+    "t64": torch.float64,
+    "n32": torch.float32,
+    "n64": torch.float64,
+}
 
 
 def expected_dtype(kinds):
@@ -382,8 +454,18 @@ def expected_dtype(kinds):
 @pytest.mark.parametrize("fname", TORCH_OUT)
 @pytest.mark.parametrize(
     "kinds",
-    [("t32", "t32"), ("t32", "list"), ("t32", "n64"), ("n64", "t32"), ("t64", "n32"), ("n32", "n32"),
-     ("n32", "list"), ("n64", "n32"), ("list", "list"), ("list", "t64")],
+    [
+        ("t32", "t32"),
+        ("t32", "list"),
+        ("t32", "n64"),
+        ("n64", "t32"),
+        ("t64", "n32"),
+        ("n32", "n32"),
+        ("n32", "list"),
+        ("n64", "n32"),
+        ("list", "list"),
+        ("list", "t64"),
+    ],
     ids="-".join,
 )
 def test_mixed_kinds_promote_and_give_the_right_value(fname, kinds):

@@ -28,8 +28,17 @@ from divlib import (
 )
 from divlib._transport import _random_directions
 
-KINDS = ["nan", "inf", "negative", "empty", "wrong shape", "complex", "integer tensor", "bool",
-         "wrong type"]
+KINDS = [
+    "nan",
+    "inf",
+    "negative",
+    "empty",
+    "wrong shape",
+    "complex",
+    "integer tensor",
+    "bool",
+    "wrong type",
+]
 
 # -- canonical inputs ------------------------------------------------------------------
 U, V = np.array([0.0, 1.0, 3.0]), np.array([0.5, 2.0])
@@ -51,11 +60,12 @@ def lp(a, b, M):
     n, m = M.shape
     A = np.zeros((n + m, n * m))
     for i in range(n):
-        A[i, i * m:(i + 1) * m] = 1.0
+        A[i, i * m : (i + 1) * m] = 1.0
     for j in range(m):
         A[n + j, j::m] = 1.0
-    res = sopt.linprog(M.ravel(), A_eq=A, b_eq=np.concatenate([a, b]), bounds=(0, None),
-                       method="highs")
+    res = sopt.linprog(
+        M.ravel(), A_eq=A, b_eq=np.concatenate([a, b]), bounds=(0, None), method="highs"
+    )
     assert res.status == 0
     return res.fun
 
@@ -94,13 +104,19 @@ def oracle_sliced(x, y, n_projections=50, p=2, seed=None):
     x, y = x.reshape(len(x), -1), y.reshape(len(y), -1)
     L, s = int(f64(n_projections)), int(f64(seed))
     theta = _random_directions(x.shape[1], L, s)
-    return ot.sliced_wasserstein_distance(x, y, n_projections=L, p=float(f64(p)),
-                                          projections=theta)
+    return ot.sliced_wasserstein_distance(x, y, n_projections=L, p=float(f64(p)), projections=theta)
 
 
 def oracle_sinkhorn(a, b, M, reg, max_iter=1000, tol=None):
-    return ot.sinkhorn2(f64(a), f64(b), f64(M), float(f64(reg)), method="sinkhorn_log",
-                        numItermax=100000, stopThr=1e-13)
+    return ot.sinkhorn2(
+        f64(a),
+        f64(b),
+        f64(M),
+        float(f64(reg)),
+        method="sinkhorn_log",
+        numItermax=100000,
+        stopThr=1e-13,
+    )
 
 
 def oracle_divergence(x, y, reg, p=2, a=None, b=None, max_iter=1000, tol=None):
@@ -115,7 +131,8 @@ def oracle_divergence(x, y, reg, p=2, a=None, b=None, max_iter=1000, tol=None):
         return (P * C).sum() + eps * (P[nz] * np.log(P[nz] / np.outer(u, w)[nz])).sum()
 
     return ot_eps(a, b, dist_p(x, y, p)) - 0.5 * (
-        ot_eps(a, a, dist_p(x, x, p)) + ot_eps(b, b, dist_p(y, y, p)))
+        ot_eps(a, a, dist_p(x, x, p)) + ot_eps(b, b, dist_p(y, y, p))
+    )
 
 
 # -- the functions: canonical arguments, the role of each, the oracle ----------------------
@@ -124,41 +141,71 @@ def call_monge(u_values, v_values):
 
 
 FUNCS = {
-    "wasserstein_1d": (wasserstein_1d, oracle_w1d,
-                       dict(u_values=U, v_values=V, u_weights=WU, v_weights=WV, p=2),
-                       dict(u_values="values", v_values="values", u_weights="weights",
-                            v_weights="weights", p="p")),
-    "monge_map_1d": (call_monge, oracle_monge, dict(u_values=U, v_values=V),
-                     dict(u_values="values", v_values="values")),
-    "ot_cost": (ot_cost, oracle_ot_cost, dict(a=WU, b=WV, M=MC, max_iter=10**5),
-                dict(a="hist", b="hist", M="cost", max_iter="max_iter")),
-    "wasserstein_discrete": (wasserstein_discrete, oracle_discrete,
-                             dict(x=X, y=Y, a=WU, b=WV, p=2),
-                             dict(x="points", y="points", a="weights", b="weights", p="p")),
-    "sliced_wasserstein": (sliced_wasserstein, oracle_sliced,
-                           dict(x=X, y=Y, n_projections=20, p=2, seed=3),
-                           dict(x="points", y="points", n_projections="n_projections",
-                                p="p", seed="seed")),
-    "sinkhorn": (sinkhorn, oracle_sinkhorn, dict(a=WU, b=WV, M=MC, reg=0.5, max_iter=10**4,
-                                                  tol=1e-12),
-                 dict(a="hist", b="hist", M="cost", reg="reg", max_iter="max_iter",
-                      tol="tol")),
-    "sinkhorn_divergence": (sinkhorn_divergence, oracle_divergence,
-                            dict(x=X, y=Y, reg=4.0, p=2, a=WU, b=WV, max_iter=10**4,
-                                 tol=1e-12),
-                            dict(x="points", y="points", reg="reg", p="p", a="weights",
-                                 b="weights", max_iter="max_iter", tol="tol")),
+    "wasserstein_1d": (
+        wasserstein_1d,
+        oracle_w1d,
+        dict(u_values=U, v_values=V, u_weights=WU, v_weights=WV, p=2),
+        dict(u_values="values", v_values="values", u_weights="weights", v_weights="weights", p="p"),
+    ),
+    "monge_map_1d": (
+        call_monge,
+        oracle_monge,
+        dict(u_values=U, v_values=V),
+        dict(u_values="values", v_values="values"),
+    ),
+    "ot_cost": (
+        ot_cost,
+        oracle_ot_cost,
+        dict(a=WU, b=WV, M=MC, max_iter=10**5),
+        dict(a="hist", b="hist", M="cost", max_iter="max_iter"),
+    ),
+    "wasserstein_discrete": (
+        wasserstein_discrete,
+        oracle_discrete,
+        dict(x=X, y=Y, a=WU, b=WV, p=2),
+        dict(x="points", y="points", a="weights", b="weights", p="p"),
+    ),
+    "sliced_wasserstein": (
+        sliced_wasserstein,
+        oracle_sliced,
+        dict(x=X, y=Y, n_projections=20, p=2, seed=3),
+        dict(x="points", y="points", n_projections="n_projections", p="p", seed="seed"),
+    ),
+    "sinkhorn": (
+        sinkhorn,
+        oracle_sinkhorn,
+        dict(a=WU, b=WV, M=MC, reg=0.5, max_iter=10**4, tol=1e-12),
+        dict(a="hist", b="hist", M="cost", reg="reg", max_iter="max_iter", tol="tol"),
+    ),
+    "sinkhorn_divergence": (
+        sinkhorn_divergence,
+        oracle_divergence,
+        dict(x=X, y=Y, reg=4.0, p=2, a=WU, b=WV, max_iter=10**4, tol=1e-12),
+        dict(
+            x="points",
+            y="points",
+            reg="reg",
+            p="p",
+            a="weights",
+            b="weights",
+            max_iter="max_iter",
+            tol="tol",
+        ),
+    ),
 }
 
 VALUE = "value"  # the expectation "returns the oracle's value"
 FINITE = "finite"  # "returns a finite number" (a legal setting that changes the answer)
 
 ARRAY_ROLES = {"values", "weights", "points", "hist", "cost"}
-SCALAR_LOW = {"p": ("p must be a number >= 1", -1.0), "reg": ("reg must be a number > 0", -0.5),
-              "tol": ("tol must be a number > 0", -1e-9),
-              "max_iter": ("max_iter must be an integer >= 1", -3),
-              "n_projections": ("n_projections must be an integer >= 1", -2),
-              "seed": ("seed must be an integer >= 0", -1)}
+SCALAR_LOW = {
+    "p": ("p must be a number >= 1", -1.0),
+    "reg": ("reg must be a number > 0", -0.5),
+    "tol": ("tol must be a number > 0", -1e-9),
+    "max_iter": ("max_iter must be an integer >= 1", -3),
+    "n_projections": ("n_projections must be an integer >= 1", -2),
+    "seed": ("seed must be an integer >= 0", -1),
+}
 INT_TENSOR = {"p": 2, "reg": 1, "tol": 1, "max_iter": 5000, "n_projections": 7, "seed": 4}
 
 
@@ -258,18 +305,28 @@ def test_hostile_input(fname, arg, kind):
 def test_the_table_covers_every_public_ot_function():
     import divlib
 
-    ot_api = {"wasserstein_1d", "monge_map_1d", "ot_cost", "wasserstein_discrete",
-              "sliced_wasserstein", "sinkhorn", "sinkhorn_divergence"}
+    ot_api = {
+        "wasserstein_1d",
+        "monge_map_1d",
+        "ot_cost",
+        "wasserstein_discrete",
+        "sliced_wasserstein",
+        "sinkhorn",
+        "sinkhorn_divergence",
+    }
     assert ot_api <= set(divlib.__all__) and set(FUNCS) == ot_api
     assert len(CASES) == len(KINDS) * sum(len(r) for *_, r in FUNCS.values())
 
 
-@pytest.mark.parametrize("func,kwargs", [
-    (ot_cost, dict(a=WU, b=WV, M=MC, return_plan="yes")),
-    (sinkhorn, dict(a=WU, b=WV, M=MC, reg=1.0, return_plan=1)),
-    (sinkhorn, dict(a=WU, b=WV, M=MC, reg=1.0, eps_scaling="no")),
-    (sinkhorn_divergence, dict(x=X, y=Y, reg=1.0, eps_scaling=None)),
-])
+@pytest.mark.parametrize(
+    "func,kwargs",
+    [
+        (ot_cost, dict(a=WU, b=WV, M=MC, return_plan="yes")),
+        (sinkhorn, dict(a=WU, b=WV, M=MC, reg=1.0, return_plan=1)),
+        (sinkhorn, dict(a=WU, b=WV, M=MC, reg=1.0, eps_scaling="no")),
+        (sinkhorn_divergence, dict(x=X, y=Y, reg=1.0, eps_scaling=None)),
+    ],
+)
 def test_switches_must_be_booleans(func, kwargs):
     name = [k for k in kwargs if k in ("return_plan", "eps_scaling")][0]
     with pytest.raises(TypeError, match=f"{name} must be True or False"):

@@ -16,7 +16,6 @@ import torch
 import divlib
 from divlib import GaussianMixture, LinearScore, ScoreMLP, fisher_divergence, train_score_model
 
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
@@ -28,7 +27,9 @@ def test_training_a_linear_model_recovers_the_gaussian(loss):
     model = LinearScore(2, dtype=torch.float64)
     sigma = 0.1
     kwargs = dict(sigma=sigma) if loss == "denoising" else {}
-    losses = train_score_model(model, x, loss=loss, n_steps=600, lr=0.05, batch_size=1000, seed=0, **kwargs)
+    losses = train_score_model(
+        model, x, loss=loss, n_steps=600, lr=0.05, batch_size=1000, seed=0, **kwargs
+    )
     A, b = model.A.detach().numpy(), model.b.detach().numpy()
     # the denoising loss recovers the noised Gaussian N(m, C + sigma^2 I)
     target_C = C + sigma**2 * np.eye(2) if loss == "denoising" else C
@@ -59,12 +60,16 @@ def test_noise_conditional_mlp_learns_the_blurred_mixture_score():
 
     def error():
         with torch.no_grad():
-            return float(fisher_divergence(lambda y: model(y, sig), lambda y: gm.score(y, sig), noisy))
+            return float(
+                fisher_divergence(lambda y: model(y, sig), lambda y: gm.score(y, sig), noisy)
+            )
 
     before = error()
     train_score_model(model, x, loss="denoising", sigma=sigmas, n_steps=400, lr=3e-3, seed=0)
     after = error()
-    reference = float(fisher_divergence(lambda y: torch.zeros_like(y), lambda y: gm.score(y, sig), noisy))
+    reference = float(
+        fisher_divergence(lambda y: torch.zeros_like(y), lambda y: gm.score(y, sig), noisy)
+    )
     assert after < 0.2 * min(before, reference)
 
 
@@ -83,7 +88,9 @@ def test_score_mlp_shapes_seed_and_sigma_scaling():
 
 
 def test_lazy_names_are_exported():
-    assert {"ScoreMLP", "LinearScore", "train_score_model", "GaussianMixture"} <= set(divlib.__all__)
+    assert {"ScoreMLP", "LinearScore", "train_score_model", "GaussianMixture"} <= set(
+        divlib.__all__
+    )
     assert all(hasattr(divlib, name) for name in divlib.__all__)
     with pytest.raises(AttributeError):
         divlib.not_a_name  # noqa: B018
@@ -126,8 +133,9 @@ def test_score_mlp_works_under_torch_func_transforms():
     model = divlib.ScoreMLP(2, hidden=(8,)).double()
     x = torch.randn(5, 2, dtype=torch.float64)
     jac = vmap(jacrev(lambda xi: model(xi[None])[0]))(x)  # (n, d, d)
-    ref = torch.stack([torch.autograd.functional.jacobian(lambda z: model(z[None])[0], xi)
-                       for xi in x])
+    ref = torch.stack(
+        [torch.autograd.functional.jacobian(lambda z: model(z[None])[0], xi) for xi in x]
+    )
     assert jac.shape == (5, 2, 2)
     assert torch.allclose(jac, ref)
     bad = x.clone()

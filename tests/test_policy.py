@@ -14,10 +14,11 @@ import itertools
 import numpy as np
 import pytest
 import torch
-from conftest import HYP, npy
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import HYP, npy
+from divlib import ConvergenceWarning
 from divlib._policy import (
     adaptive_kl_coef,
     categorical_fisher,
@@ -93,17 +94,14 @@ def test_clipped_hostile_arrays():
         clipped_surrogate(np.array([0.0, np.inf, 0.0]), z, z)
     with pytest.raises(ValueError, match="log_prob_new is empty"):
         clipped_surrogate(np.zeros(0), np.zeros(0), np.zeros(0))
-    with pytest.raises(ValueError, match="do not broadcast"):
+    with pytest.raises(ValueError, match="same shape"):
         clipped_surrogate(np.zeros(3), np.zeros(4), np.zeros(3))
     with pytest.raises(TypeError, match="advantages has dtype complex"):
         clipped_surrogate(z, z, z + 1j)
     with pytest.raises(TypeError, match="log_prob_old has dtype bool"):
         clipped_surrogate(z, np.zeros(3, dtype=bool), z)
     # integers are fine: cast to float
-    assert (
-        float(clipped_surrogate(np.zeros(3, dtype=int), z, np.ones(3, dtype=int)))
-        == 1.0
-    )
+    assert float(clipped_surrogate(np.zeros(3, dtype=int), z, np.ones(3, dtype=int))) == 1.0
 
 
 def test_adaptive_kl_coef_rule():
@@ -166,7 +164,9 @@ def test_fisher_hostile():
         categorical_fisher(np.array([0.5, 0.6]))
     with pytest.raises(ValueError, match="probs has 1 negative"):
         categorical_fisher(np.array([1.5, -0.5]))
-    with pytest.raises(ValueError, match="probs is a scalar; a distribution needs an axis of outcomes"):
+    with pytest.raises(
+        ValueError, match="probs is a scalar; a distribution needs an axis of outcomes"
+    ):
         categorical_fisher(np.float64(1.0))
     with pytest.raises(TypeError, match="probs has dtype complex"):
         categorical_fisher(np.array([0.5, 0.5]) + 0j)
@@ -194,7 +194,9 @@ def test_cg_few_iterations_reduce_error_monotonically_in_A_norm():
     x_star = np.linalg.solve(A, b)
     errs = []
     for k in range(1, 12):
-        e = conjugate_gradient(lambda v: A @ v, b, n_iter=k, tol=0.0) - x_star
+        with pytest.warns(ConvergenceWarning, match="n_iter"):  # truncated on purpose
+            x = conjugate_gradient(lambda v: A @ v, b, n_iter=k, tol=0.0)
+        e = x - x_star
         errs.append(float(e @ A @ e))
     assert all(e2 <= e1 * (1 + 1e-10) for e1, e2 in itertools.pairwise(errs))
     kappa = 100.0
@@ -274,3 +276,80 @@ def test_mixed_numpy_torch_inputs_follow_torch():
     A = np.array([[2.0, 0.5], [0.5, 1.0]])
     x = conjugate_gradient(lambda v: A @ v, np.array([1, 2]), n_iter=5)  # integer b
     assert np.allclose(x, np.linalg.solve(A, [1.0, 2.0]))
+
+
+# -- issue 17: silent wrong answers and crashes -------------------------------------
+
+A2 = np.array([[4.0, 1.0], [1.0, 3.0]])
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-160, 1e154, 1e200])
+def test_cg_is_scale_free(scale):
+    b = np.array([1.0, 2.0])
+    want = np.linalg.solve(A2, b) * scale
+    x = conjugate_gradient(lambda v: A2 @ v, b * scale)
+    np.testing.assert_allclose(x, want, rtol=1e-12)
+
+
+def test_cg_is_scale_free_float32():
+    A = A2.astype(np.float32)
+    x = conjugate_gradient(lambda v: A @ v, np.array([1e20, 2e20], dtype=np.float32))
+    np.testing.assert_allclose(x, np.linalg.solve(A2, [1e20, 2e20]), rtol=1e-5)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-160, 1.0, 1e200])
+def test_trust_region_step_is_scale_free_in_g(scale):
+    F = np.diag([1.0, 4.0])
+    s = trust_region_step(lambda v: F @ v, np.array([1.0, 1.0]) * scale, 0.01)
+    np.testing.assert_allclose(0.5 * s @ F @ s, 0.01, rtol=1e-12)
+
+
+def test_cg_warns_when_not_converged():
+    with pytest.warns(ConvergenceWarning, match="n_iter"):
+        conjugate_gradient(lambda v: np.array([[1.0, 2.0], [0.0, 1.0]]) @ v, np.ones(2))
+    M = np.diag(np.linspace(1.0, 1000.0, 50))
+    with pytest.warns(ConvergenceWarning, match="n_iter"):
+        conjugate_gradient(lambda v: M @ v, np.ones(50), n_iter=10)
+
+
+def test_trust_region_step_messages_name_its_own_arguments():
+    with pytest.raises(ValueError, match="Fvp"):
+        trust_region_step(lambda v: np.ones(3), np.ones(2), 0.1)
+    with pytest.raises(TypeError, match="Fvp"):
+        trust_region_step(lambda v: torch.ones(2, dtype=torch.float64), np.ones(2), 0.1)
+
+
+def test_callable_of_the_other_backend_is_refused_by_name():
+    with pytest.raises(TypeError, match="Avp"):
+        conjugate_gradient(lambda v: torch.as_tensor(v), np.ones(2))
+    with pytest.raises(TypeError, match="Avp"):
+        conjugate_gradient(lambda v: v.numpy(), torch.ones(2, dtype=torch.float64))
+
+
+def test_clipped_overflowing_ratio_with_zero_advantage():
+    out = clipped_surrogate(np.array([0.0]), np.array([-800.0]), np.array([0.0]))
+    assert float(out) == 0.0
+    lp = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    L = clipped_surrogate(lp, torch.tensor([-800.0], dtype=torch.float64), torch.ones(1))
+    L.backward()
+    assert float(L.detach()) == pytest.approx(1.2) and float(lp.grad) == 0.0  # clipped
+
+
+def test_clipped_refuses_shapes_that_broadcast_to_a_matrix():
+    with pytest.raises(ValueError, match="same shape"):
+        clipped_surrogate(np.log([[0.5], [1.5]]), np.zeros(2), np.array([1.0, -1.0]))
+
+
+def test_infinite_hyperparameters_refused():
+    with pytest.raises(ValueError, match="beta"):
+        adaptive_kl_coef(np.inf, 0.1, 0.01)
+    with pytest.raises(ValueError, match="factor"):
+        adaptive_kl_coef(1.0, 0.1, 0.01, factor=np.inf)
+    with pytest.raises(ValueError, match="kl_target"):
+        adaptive_kl_coef(1.0, 0.1, np.inf)
+    with pytest.raises(ValueError, match="max_kl"):
+        trust_region_step(lambda v: v, np.ones(2), np.inf)
+
+
+def test_numpy_float32_stays_float32():
+    assert categorical_fisher(np.array([0.5, 0.5], dtype=np.float32)).dtype == np.float32

@@ -90,7 +90,9 @@ def test_closed_form_matches_monte_carlo_with_torch_distributions_scores():
     assert abs(mc - exact) < 4 * se
 
 
-@pytest.mark.parametrize("m0,v0,m1,v1", [(0.0, 1.0, 1.0, 1.0), (0.5, 0.3, -1.0, 2.0), (2.0, 4.0, 0.0, 0.5)])
+@pytest.mark.parametrize(
+    "m0,v0,m1,v1", [(0.0, 1.0, 1.0, 1.0), (0.5, 0.3, -1.0, 2.0), (2.0, 4.0, 0.0, 0.5)]
+)
 def test_closed_form_1d_matches_quadrature(m0, v0, m1, v1):
     def integrand(x):
         diff = -(x - m0) / v0 + (x - m1) / v1
@@ -154,7 +156,9 @@ def test_closed_form_properties(d, seed, scale):
     assert F >= 0
     assert float(fisher_divergence_gaussian(m0, C0, m0, C0)) == pytest.approx(0.0, abs=1e-9)
     # a common translation changes nothing
-    assert float(fisher_divergence_gaussian(m0 + t, C0, m1 + t, C1)) == pytest.approx(F, rel=1e-7, abs=1e-9)
+    assert float(fisher_divergence_gaussian(m0 + t, C0, m1 + t, C1)) == pytest.approx(
+        F, rel=1e-7, abs=1e-9
+    )
     # x -> a x: scores scale by 1/a, so F scales by 1/a^2
     Fa = float(fisher_divergence_gaussian(scale * m0, scale**2 * C0, scale * m1, scale**2 * C1))
     assert Fa == pytest.approx(F / scale**2, rel=1e-6, abs=1e-9)
@@ -219,8 +223,9 @@ def test_sliced_loss_matches_hyvarinen_loss_in_expectation(gaussian_problem):
         model = linear_model(A, b)
         J = hyvarinen_loss(model, x).item()
         for vr, proj in [(True, "gaussian"), (False, "gaussian"), (False, "rademacher")]:
-            Js = sliced_score_matching_loss(model, x, n_projections=2, projection=proj,
-                                            variance_reduction=vr, seed=0).item()
+            Js = sliced_score_matching_loss(
+                model, x, n_projections=2, projection=proj, variance_reduction=vr, seed=0
+            ).item()
             assert Js == pytest.approx(J, abs=0.05), (vr, proj)
 
 
@@ -233,7 +238,9 @@ def test_sliced_loss_is_exact_for_linear_scores_with_rademacher_directions():
     v = torch.sign(torch.randn((1, 2), generator=gen, dtype=torch.float64)).numpy()[0]
     s = -A @ x.numpy()[0]
     expected = -v @ A @ v + 0.5 * (v @ s) ** 2
-    got = sliced_score_matching_loss(model, x, projection="rademacher", variance_reduction=False, seed=11)
+    got = sliced_score_matching_loss(
+        model, x, projection="rademacher", variance_reduction=False, seed=11
+    )
     assert got.item() == pytest.approx(expected, rel=1e-12)
 
 
@@ -241,7 +248,10 @@ def test_denoising_loss_is_half_fisher_to_the_noised_density_plus_a_constant(gau
     m, C, x, models = gaussian_problem
     sigma = 0.3
     Cs = C + sigma**2 * np.eye(2)  # p_sigma = N(m, C + sigma^2 I)
-    J = [denoising_score_matching_loss(linear_model(A, b), x, sigma, seed=0).item() for A, b in models]
+    J = [
+        denoising_score_matching_loss(linear_model(A, b), x, sigma, seed=0).item()
+        for A, b in models
+    ]
     F = [float(fisher_divergence_gaussian(m, Cs, b, np.linalg.inv(A))) for A, b in models]
     assert J[0] - J[1] == pytest.approx((F[0] - F[1]) / 2, rel=0.03)
 
@@ -256,7 +266,9 @@ def test_multilevel_denoising_loss_weights_each_level_by_sigma_squared():
     assert single == pytest.approx(2 / (2 * sig**2 * (1 + sig**2)), rel=0.02)
     assert weighted == pytest.approx(sig**2 * single, rel=1e-10)
     # two levels: the mean of the two weighted minima
-    both = float(denoising_score_matching_loss(exact, x, [1.0, 0.25], noise_conditional=True, seed=0))
+    both = float(
+        denoising_score_matching_loss(exact, x, [1.0, 0.25], noise_conditional=True, seed=0)
+    )
     expected = np.mean([s**2 * 2 / (2 * s**2 * (1 + s**2)) for s in (1.0, 0.25)])
     assert both == pytest.approx(expected, rel=0.03)
 
@@ -265,8 +277,10 @@ def test_losses_are_seeded_and_reproducible(gaussian_problem):
     _, _, x, models = gaussian_problem
     model = linear_model(*models[0])
     xs = x[:500]
-    for f in (lambda s: sliced_score_matching_loss(model, xs, seed=s),
-              lambda s: denoising_score_matching_loss(model, xs, 0.5, seed=s)):
+    for f in (
+        lambda s: sliced_score_matching_loss(model, xs, seed=s),
+        lambda s: denoising_score_matching_loss(model, xs, 0.5, seed=s),
+    ):
         assert f(1).item() == f(1).item()
         assert f(1).item() != f(2).item()
 
@@ -277,7 +291,9 @@ def test_losses_are_seeded_and_reproducible(gaussian_problem):
 def test_langevin_matches_gaussian_moments(xp):
     m, C = np.array([1.0, -1.0]), np.array([[1.0, 0.5], [0.5, 0.8]])
     eps, n = 0.05, 8000
-    x = langevin_sample(gaussian_score(m, C), xp(np.zeros((n, 2))), step_size=eps, n_steps=300, seed=0)
+    x = langevin_sample(
+        gaussian_score(m, C), xp(np.zeros((n, 2))), step_size=eps, n_steps=300, seed=0
+    )
     x = npy(x)
     assert x.shape == (n, 2)
     # the unadjusted chain is exactly N(m, C (I - eps C^{-1}/2)^{-1}) at stationarity
@@ -289,7 +305,7 @@ def test_langevin_matches_gaussian_moments(xp):
 
 
 def test_langevin_same_seed_same_chains_in_both_backends():
-    score = lambda x: -x**3  # p ~ exp(-x^4/4)
+    score = lambda x: -(x**3)  # p ~ exp(-x^4/4)
     x0 = np.random.default_rng(12).normal(size=(10, 2))
     a = langevin_sample(score, x0, step_size=0.01, n_steps=50, seed=3)
     b = langevin_sample(score, torch.as_tensor(x0), step_size=0.01, n_steps=50, seed=3)
@@ -306,7 +322,9 @@ def test_langevin_path_and_zero_steps():
     path = langevin_sample(lambda x: -x, x0, step_size=0.1, n_steps=4, seed=0, return_path=True)
     assert path.shape == (5, 3, 1)
     assert np.array_equal(path[0], x0)
-    assert np.array_equal(path[-1], langevin_sample(lambda x: -x, x0, step_size=0.1, n_steps=4, seed=0))
+    assert np.array_equal(
+        path[-1], langevin_sample(lambda x: -x, x0, step_size=0.1, n_steps=4, seed=0)
+    )
     assert np.array_equal(langevin_sample(lambda x: -x, x0, step_size=0.1, n_steps=0), x0)
 
 
@@ -320,8 +338,15 @@ def test_annealed_langevin_finds_both_modes_with_the_right_weights(xp):
     n = 4000
     x0 = xp(np.random.default_rng(13).uniform(-1, 1, size=(n, 1)))
     # step ratio eps / sigma_L^2 = 0.1: small enough for the ULA bias not to move the weights
-    x = annealed_langevin_sample(gm.score, x0, np.geomspace(5.0, 0.05, 10), step_size=0.1 * 0.05**2,
-                                 n_steps_each=100, seed=0, denoise=True)
+    x = annealed_langevin_sample(
+        gm.score,
+        x0,
+        np.geomspace(5.0, 0.05, 10),
+        step_size=0.1 * 0.05**2,
+        n_steps_each=100,
+        seed=0,
+        denoise=True,
+    )
     x = npy(x)[:, 0]
     frac_left = np.mean(x < 0)
     assert abs(frac_left - 0.3) < 4 * np.sqrt(0.3 * 0.7 / n)
@@ -333,8 +358,9 @@ def test_annealed_langevin_finds_both_modes_with_the_right_weights(xp):
 def test_annealed_langevin_non_conditional_is_langevin_with_growing_steps():
     score = lambda x: -x
     x0 = np.zeros((5, 2))
-    a = annealed_langevin_sample(score, x0, [1.0], step_size=0.1, n_steps_each=7, seed=1,
-                                 noise_conditional=False)
+    a = annealed_langevin_sample(
+        score, x0, [1.0], step_size=0.1, n_steps_each=7, seed=1, noise_conditional=False
+    )
     b = langevin_sample(score, x0, step_size=0.1, n_steps=7, seed=1)
     assert np.array_equal(a, b)
 
@@ -355,11 +381,14 @@ def test_annealed_langevin_is_reproducible_and_calls_score_with_per_sample_sigma
 
 
 def test_progress_bar_is_drawn_only_when_asked(capsys):
-    x = langevin_sample(lambda x: -x, np.zeros((2, 1)), step_size=0.1, n_steps=3, seed=0, progress=True)
+    x = langevin_sample(
+        lambda x: -x, np.zeros((2, 1)), step_size=0.1, n_steps=3, seed=0, progress=True
+    )
     assert x.shape == (2, 1)
     assert "Langevin" in capsys.readouterr().err
-    annealed_langevin_sample(lambda x, s: -x, np.zeros((2, 1)), [1.0], step_size=0.1,
-                             n_steps_each=3, seed=0)
+    annealed_langevin_sample(
+        lambda x, s: -x, np.zeros((2, 1)), [1.0], step_size=0.1, n_steps_each=3, seed=0
+    )
     assert capsys.readouterr().err == ""
 
 
@@ -459,3 +488,50 @@ def test_annealed_langevin_bad_input():
     with pytest.raises(ValueError, match="score_fn returned shape"):
         annealed_langevin_sample(lambda x, sig: sig, x0, [1.0], step_size=0.1, n_steps_each=2)
 
+
+# -- issue 17: silent wrong answers and crashes -------------------------------------
+
+
+def test_annealed_langevin_has_return_path():
+    x0 = np.zeros((4, 1))
+    path = annealed_langevin_sample(
+        lambda x, s: -x,
+        x0,
+        [1.0, 0.5],
+        step_size=0.1,
+        n_steps_each=3,
+        seed=0,
+        return_path=True,
+    )
+    assert path.shape == (7, 4, 1)
+    last = annealed_langevin_sample(
+        lambda x, s: -x, x0, [1.0, 0.5], step_size=0.1, n_steps_each=3, seed=0
+    )
+    np.testing.assert_array_equal(path[-1], last)
+    with pytest.raises(TypeError, match="return_path"):
+        annealed_langevin_sample(
+            lambda x, s: -x, x0, [1.0], step_size=0.1, n_steps_each=1, return_path="no"
+        )
+
+
+def test_langevin_score_of_the_other_backend_is_refused_by_name():
+    with pytest.raises(TypeError, match="score_fn returned a torch.Tensor"):
+        langevin_sample(lambda x: torch.as_tensor(-x), np.zeros((3, 1)), step_size=0.1, n_steps=2)
+
+
+def test_denoising_loss_takes_the_seeds_every_sampler_takes():
+    x = torch.zeros(5, 1)
+    a = denoising_score_matching_loss(lambda y: -y, x, 0.5, seed=np.random.default_rng(0))
+    b = denoising_score_matching_loss(lambda y: -y, x, 0.5, seed=np.random.default_rng(0))
+    assert float(a) == float(b)
+    c = denoising_score_matching_loss(lambda y: -y, x, 0.5, seed=2**53)
+    d = denoising_score_matching_loss(lambda y: -y, x, 0.5, seed=2**53 + 1)
+    assert float(c) != float(d)
+
+
+def test_a_differentiated_noise_level_is_refused_not_silently_zero():
+    def loss(s):
+        return denoising_score_matching_loss(lambda x: -x, torch.zeros(4, 1), s, seed=0)
+
+    with pytest.raises(TypeError, match="sigma is a tensor being differentiated"):
+        torch.func.grad(loss)(torch.tensor(0.5))

@@ -14,10 +14,10 @@ import numpy as np
 import ot
 import pytest
 import torch
-from conftest import HYP, npy, seeds, simplex, sqdist
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import HYP, npy, seeds, simplex, sqdist
 from divlib import (
     ConvergenceWarning,
     ot_cost,
@@ -25,8 +25,6 @@ from divlib import (
     sinkhorn_divergence,
     wasserstein_discrete,
 )
-
-
 
 # == sinkhorn ==========================================================================
 
@@ -168,7 +166,9 @@ def test_sinkhorn_zero_weight_has_finite_gradient(where):
         return sinkhorn(*args, Mt.detach(), 0.3, max_iter=5000, tol=1e-13)
 
     # one-sided: gradcheck perturbs by 1e-6 on both sides, so start just above 0
-    assert torch.autograd.gradcheck(f, (torch.tensor([1e-5], dtype=torch.float64, requires_grad=True),), atol=1e-5)
+    assert torch.autograd.gradcheck(
+        f, (torch.tensor([1e-5], dtype=torch.float64, requires_grad=True),), atol=1e-5
+    )
     t0, t1 = (torch.tensor([v], dtype=torch.float64, requires_grad=True) for v in (0.0, 1e-9))
     (g0,) = torch.autograd.grad(f(t0), t0)
     (g1,) = torch.autograd.grad(f(t1), t1)
@@ -225,7 +225,9 @@ def test_sinkhorn_divergence_matches_pot_construction(xp, p):
     ref = entropic_ot_pot(a, b, C(x, y), eps) - 0.5 * (
         entropic_ot_pot(a, a, C(x, x), eps) + entropic_ot_pot(b, b, C(y, y), eps)
     )
-    got = sinkhorn_divergence(xp(x), xp(y), reg=eps, p=p, a=xp(a), b=xp(b), tol=1e-12, max_iter=20000)
+    got = sinkhorn_divergence(
+        xp(x), xp(y), reg=eps, p=p, a=xp(a), b=xp(b), tol=1e-12, max_iter=20000
+    )
     assert np.isclose(npy(got), ref, rtol=1e-7, atol=1e-9)
 
 
@@ -248,7 +250,8 @@ def test_sinkhorn_divergence_tends_to_w2_squared():
     x, y = rng.normal(size=(15, 2)), rng.normal(size=(15, 2)) + 1.0
     w22 = wasserstein_discrete(x, y) ** 2
     gaps = [
-        abs(sinkhorn_divergence(x, y, reg=r, max_iter=50000, tol=1e-9) - w22) for r in (1.0, 0.1, 0.01)
+        abs(sinkhorn_divergence(x, y, reg=r, max_iter=50000, tol=1e-9) - w22)
+        for r in (1.0, 0.1, 0.01)
     ]
     assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 0.01 * w22
 
@@ -257,7 +260,9 @@ def test_sinkhorn_divergence_gradient_matches_finite_differences():
     rng = np.random.default_rng(20)
     x, y = rng.normal(size=(12, 2)), rng.normal(size=(9, 2)) + 0.5
     xt = torch.tensor(x, requires_grad=True)
-    (g,) = torch.autograd.grad(sinkhorn_divergence(xt, torch.tensor(y), reg=0.3, tol=1e-13, max_iter=10**5), xt)
+    (g,) = torch.autograd.grad(
+        sinkhorn_divergence(xt, torch.tensor(y), reg=0.3, tol=1e-13, max_iter=10**5), xt
+    )
     D, h = rng.normal(size=x.shape), 1e-5
 
     def S(z):
@@ -299,8 +304,12 @@ def test_sinkhorn_divergence_bad_inputs(kwargs, exc, match):
 
 def test_sinkhorn_divergence_never_mentions_M():
     # the user passed no M: every error names x, y, a, b or a setting
-    bad = [dict(x=np.ones((4, 2)), y=np.zeros((5, 3))), dict(x=np.ones((4, 2)), y=np.zeros((0, 2))),
-           dict(x=[[np.nan, 1.0]], y=np.zeros((5, 2))), dict(x=np.ones((4, 2)), y=np.zeros((5, 2)), b=np.ones(5))]
+    bad = [
+        dict(x=np.ones((4, 2)), y=np.zeros((5, 3))),
+        dict(x=np.ones((4, 2)), y=np.zeros((0, 2))),
+        dict(x=[[np.nan, 1.0]], y=np.zeros((5, 2))),
+        dict(x=np.ones((4, 2)), y=np.zeros((5, 2)), b=np.ones(5)),
+    ]
     for kw in bad:
         with pytest.raises(ValueError) as info:
             sinkhorn_divergence(reg=1.0, **kw)
@@ -312,7 +321,10 @@ def test_sinkhorn_divergence_zero_weight_has_finite_gradient(which):
     # class 6: a zero weight gave a NaN gradient (d log w / dw = inf times 0)
     rng = np.random.default_rng(44)
     x, y = rng.normal(size=(6, 2)), rng.normal(size=(5, 2)) + 0.5
-    a, b = simplex(rng, 6, zeros=1 if which == "a" else 0), simplex(rng, 5, zeros=1 if which == "b" else 0)
+    a, b = (
+        simplex(rng, 6, zeros=1 if which == "a" else 0),
+        simplex(rng, 5, zeros=1 if which == "b" else 0),
+    )
     xt, yt = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
     at, bt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
     S = sinkhorn_divergence(xt, yt, reg=1.0, a=at, b=bt, tol=1e-12, max_iter=10**4)
@@ -342,7 +354,9 @@ def test_sinkhorn_divergence_float32_and_mixed_dtypes():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         s32 = sinkhorn_divergence(x.astype(np.float32), y.astype(np.float32), reg=0.5)
-        t32 = sinkhorn_divergence(torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32), reg=0.5)
+        t32 = sinkhorn_divergence(
+            torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32), reg=0.5
+        )
     assert s32.dtype == np.float32 and t32.dtype == torch.float32
     assert np.isclose(s32, ref, rtol=1e-3) and np.isclose(float(t32), ref, rtol=1e-3)
     mixed = sinkhorn_divergence(torch.tensor(x, dtype=torch.float32), torch.tensor(y), reg=0.5)
@@ -361,3 +375,27 @@ def test_sinkhorn_divergence_extreme_scales():
         assert np.isclose(got / s**2, ref, rtol=1e-8), s
 
 
+# -- issue 17: the iteration count through a public option (as POT's log=True) -------
+
+
+def test_sinkhorn_log_reports_the_iterations_it_ran():
+    import warnings
+
+    from divlib import ConvergenceWarning, sinkhorn
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=(25, 2))
+    M = ((x[:, None] - y[None]) ** 2).sum(-1)
+    a, b = np.full(20, 1 / 20), np.full(25, 1 / 25)
+    cost, info = sinkhorn(a, b, M, 0.5, log=True)
+    assert cost == sinkhorn(a, b, M, 0.5)
+    n = info["n_iter"]
+    assert n >= 1 and info["n_iter_total"] == n and info["err"] < 1e-9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # exactly n iterations suffice
+        sinkhorn(a, b, M, 0.5, max_iter=n)
+    if n > 1:
+        with pytest.warns(ConvergenceWarning):
+            sinkhorn(a, b, M, 0.5, max_iter=n - 1)
+    _, P, info = sinkhorn(a, b, M, 0.5, eps_scaling=True, return_plan=True, log=True)
+    assert P.shape == (20, 25) and info["n_iter_total"] > info["n_iter"]

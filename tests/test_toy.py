@@ -35,7 +35,8 @@ def random_mixture(rng, K, d):
 
 
 @pytest.mark.parametrize(
-    "make", [make_gaussian_mixture, make_rings, lambda n, seed: make_two_moons(n, noise=0.1, seed=seed)]
+    "make",
+    [make_gaussian_mixture, make_rings, lambda n, seed: make_two_moons(n, noise=0.1, seed=seed)],
 )
 def test_shapes_dtype_and_seeds(make):
     a = make(300, seed=0)
@@ -55,7 +56,10 @@ def test_rings_radii_and_proportions():
     # ring chosen with probability proportional to its length: 1/4 on the small one
     assert abs(on_small.mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / len(r))
     # angles uniform: Kolmogorov-Smirnov against U(-pi, pi)
-    assert stats.kstest(np.arctan2(x[:, 1], x[:, 0]), stats.uniform(-np.pi, 2 * np.pi).cdf).pvalue > 1e-3
+    assert (
+        stats.kstest(np.arctan2(x[:, 1], x[:, 0]), stats.uniform(-np.pi, 2 * np.pi).cdf).pvalue
+        > 1e-3
+    )
 
 
 def test_rings_noise_is_gaussian_with_the_given_std():
@@ -113,7 +117,9 @@ def test_blurred_log_prob_and_score_use_covariances_plus_sigma_squared():
     x = rng.normal(scale=2.0, size=(20, 2))
     sig = 0.7
     blurred = GaussianMixture(means, covs + sig**2 * np.eye(2), weights)
-    assert np.allclose(gm.log_prob(x, sig), scipy_mixture_logpdf(x, means, covs + sig**2 * np.eye(2), weights))
+    assert np.allclose(
+        gm.log_prob(x, sig), scipy_mixture_logpdf(x, means, covs + sig**2 * np.eye(2), weights)
+    )
     assert np.allclose(gm.score(x, sig), blurred.score(x), rtol=1e-10)
     # one sigma per sample: each row as if alone
     sigmas = rng.uniform(0.1, 2.0, size=20)
@@ -202,3 +208,16 @@ def test_mixture_bad_input():
         gm.score(np.zeros((3, 2)), np.ones(4))
     with pytest.raises(ValueError, match="sigma has 1 negative entry"):
         gm.log_prob(np.zeros((1, 2)), -1.0)
+
+
+# -- issue 17: silent wrong answers and crashes -------------------------------------
+
+
+def test_mixture_score_at_a_far_point():
+    s = GaussianMixture([[0.0], [1.0]]).score(np.array([[1e160]]))
+    assert np.isfinite(s).all() and s[0, 0] == pytest.approx(-1e160, rel=1e-12)
+
+
+def test_weights_within_tolerance_can_be_sampled():
+    gm = GaussianMixture([[0.0], [1.0]], weights=[0.5, 0.5 + 5e-7])
+    assert gm.sample(10, seed=0).shape == (10, 1)

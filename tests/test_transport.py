@@ -18,10 +18,10 @@ import pytest
 import scipy.optimize as sopt
 import scipy.stats as sst
 import torch
-from conftest import HYP, npy, seeds, simplex, sqdist
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import HYP, npy, seeds, simplex, sqdist
 from divlib import (
     ConvergenceWarning,
     monge_map_1d,
@@ -31,7 +31,6 @@ from divlib import (
     wasserstein_discrete,
 )
 from divlib._transport import _random_directions
-
 
 # == wasserstein_1d ==================================================================
 
@@ -117,12 +116,15 @@ def test_w1d_torch_keeps_dtype_and_returns_tensor():
         (dict(u_values=[[1.0, 2.0]], v_values=[1.0]), "u_values must be a 1-D"),
         (dict(u_values=[1.0, np.nan], v_values=[1.0]), "u_values has 1 NaN"),
         (dict(u_values=[1.0], v_values=[np.inf]), "v_values has 1 infinite"),
-        (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.2, -0.2]), "u_weights has 1 negative"),
+        (
+            dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.2, -0.2]),
+            "u_weights has 1 negative",
+        ),
         (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.0, 1.0]), "u_weights sums to 2"),
         (dict(u_values=[1.0, 2.0], v_values=[1.0], u_weights=[1.0]), r"u_weights has shape \(1,\)"),
         (dict(u_values=[1.0, 2.0], v_values=[1.0], v_weights=[np.nan]), "v_weights has 1 NaN"),
         (dict(u_values=[1.0], v_values=[1.0], p=0.5), "p must be a number >= 1"),
-            ],
+    ],
 )
 def test_w1d_bad_inputs(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -188,12 +190,17 @@ def lp_oracle(a, b, M):
     n, m = M.shape
     A_eq = np.zeros((n + m, n * m))
     for i in range(n):
-        A_eq[i, i * m:(i + 1) * m] = 1.0  # row sums: P 1 = a
+        A_eq[i, i * m : (i + 1) * m] = 1.0  # row sums: P 1 = a
     for j in range(m):
         A_eq[n + j, j::m] = 1.0  # column sums: P^T 1 = b
-    res = sopt.linprog(M.ravel(), A_eq=A_eq, b_eq=np.concatenate([a, b]), bounds=(0, None),
-                       method="highs", options={"primal_feasibility_tolerance": 1e-10,
-                                                "dual_feasibility_tolerance": 1e-10})
+    res = sopt.linprog(
+        M.ravel(),
+        A_eq=A_eq,
+        b_eq=np.concatenate([a, b]),
+        bounds=(0, None),
+        method="highs",
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
     assert res.status == 0, res.message
     return res.fun, res.eqlin.marginals
 
@@ -216,7 +223,11 @@ def test_ot_cost_tiny_weights_and_large_costs_keep_exact_marginals():
     rng = np.random.default_rng(123)
     for t in range(30):
         n, m = rng.integers(2, 25, size=2)
-        M = rng.random((n, m)) * 1e6 if t % 2 else sqdist(rng.normal(size=(n, 2)), rng.normal(size=(m, 2)))
+        M = (
+            rng.random((n, m)) * 1e6
+            if t % 2
+            else sqdist(rng.normal(size=(n, 2)), rng.normal(size=(m, 2)))
+        )
         a, b = rng.random(n) ** 4, rng.random(m) ** 4
         a, b = a / a.sum(), b / b.sum()
         cost, P = ot_cost(a, b, M, return_plan=True)
@@ -333,6 +344,7 @@ def test_ot_cost_solver_status_is_checked(monkeypatch):
             G, log = real(*args, **kwargs)
             log["result_code"] = code
             return G, log
+
         return emd
 
     monkeypatch.setattr(ot, "emd", fake(0))  # infeasible
@@ -355,7 +367,12 @@ def test_ot_cost_max_iter_is_passed_to_the_simplex():
     "a,b,M,match",
     [
         ([0.5, 0.5], [0.3, 0.3], np.ones((2, 2)), "a sums to 1 but b sums to 0.6"),
-        ([0.5, 0.5], [1.0], np.ones((2, 2)), r"M has shape \(2, 2\) but a has n = 2 and b has m = 1"),
+        (
+            [0.5, 0.5],
+            [1.0],
+            np.ones((2, 2)),
+            r"M has shape \(2, 2\) but a has n = 2 and b has m = 1",
+        ),
         ([1.2, -0.2], [1.0], np.ones((2, 1)), "a has 1 negative"),
         ([1.0], [np.nan], np.ones((1, 1)), "b has 1 NaN"),
         ([], [1.0], np.ones((0, 1)), "a is empty"),
@@ -459,14 +476,18 @@ def test_sliced_below_wasserstein_and_exact_in_1d(seed, p):
     x, y = rng.normal(size=(20, 2)), rng.normal(size=(25, 2)) * 2
     assert sliced_wasserstein(x, y, p=p, seed=seed) <= wasserstein_discrete(x, y, p=p) + 1e-9
     u, v = rng.normal(size=20), rng.normal(size=25)
-    assert np.isclose(sliced_wasserstein(u, v, p=p, n_projections=3, seed=seed), wasserstein_1d(u, v, p=p))
+    assert np.isclose(
+        sliced_wasserstein(u, v, p=p, n_projections=3, seed=seed), wasserstein_1d(u, v, p=p)
+    )
 
 
 def test_sliced_torch_gradient():
     rng = np.random.default_rng(24)
     x = torch.tensor(rng.normal(size=(8, 2)), requires_grad=True)
     y = torch.tensor(rng.normal(size=(6, 2)))
-    assert torch.autograd.gradcheck(lambda s: sliced_wasserstein(s, y, n_projections=5, seed=0), (x,))
+    assert torch.autograd.gradcheck(
+        lambda s: sliced_wasserstein(s, y, n_projections=5, seed=0), (x,)
+    )
 
 
 @pytest.mark.parametrize(
@@ -524,10 +545,14 @@ def test_issue8_mixed_float32_float64_int_tensors():
     u, v = rng.normal(size=30), rng.normal(size=40)
     got = wasserstein_1d(torch.tensor(u, dtype=torch.float32), torch.tensor(v), p=2)
     assert got.dtype == torch.float64
-    assert np.isclose(float(got), wasserstein_1d(u.astype(np.float32).astype(float), v, p=2), rtol=1e-12)
+    assert np.isclose(
+        float(got), wasserstein_1d(u.astype(np.float32).astype(float), v, p=2), rtol=1e-12
+    )
     # float32 alone stays float32 (numpy and torch)
     assert wasserstein_1d(u.astype(np.float32), v.astype(np.float32)).dtype == np.float32
-    assert sliced_wasserstein(x.astype(np.float32), y.astype(np.float32), seed=0).dtype == np.float32
+    assert (
+        sliced_wasserstein(x.astype(np.float32), y.astype(np.float32), seed=0).dtype == np.float32
+    )
 
 
 def test_issue8_class3_mass_check_is_relative():
@@ -539,8 +564,9 @@ def test_issue8_class3_mass_check_is_relative():
     a, b, M = simplex(rng, 5), simplex(rng, 7), rng.random((5, 7))
     assert np.isclose(ot_cost(1e-7 * a, 1e-7 * b, M), 1e-7 * lp_oracle(a, b, M)[0], rtol=1e-8)
     # large masses: a relative difference of 1e-9 is rounding, accepted
-    assert np.isclose(ot_cost(1e6 * a, 1e6 * b * (1 + 1e-9), M), 1e6 * lp_oracle(a, b, M)[0],
-                      rtol=1e-7)
+    assert np.isclose(
+        ot_cost(1e6 * a, 1e6 * b * (1 + 1e-9), M), 1e6 * lp_oracle(a, b, M)[0], rtol=1e-7
+    )
 
 
 @pytest.mark.parametrize("s", [1e-200, 1e-150, 1e150, 1e300])
@@ -555,9 +581,11 @@ def test_issue8_class4_w1d_homogeneous_at_extreme_scales(s):
     if s < 1e200:  # W_2 of the clouds: the squared distances still fit in float64 / s^2
         x, y = rng.normal(size=(6, 2)), rng.normal(size=(5, 2))
         assert wasserstein_discrete(s * x, s * y) == pytest.approx(
-            s * wasserstein_discrete(x, y), rel=1e-10, abs=0)
+            s * wasserstein_discrete(x, y), rel=1e-10, abs=0
+        )
         assert sliced_wasserstein(s * x, s * y, seed=0) == pytest.approx(
-            s * sliced_wasserstein(x, y, seed=0), rel=1e-10, abs=0)
+            s * sliced_wasserstein(x, y, seed=0), rel=1e-10, abs=0
+        )
 
 
 def test_issue8_class5_complex_is_refused_not_truncated():

@@ -58,7 +58,9 @@ def test_check_distribution_normalize_by_the_max_first():
 
 
 def test_check_distribution_messages():
-    with pytest.raises(ValueError, match=r"p sums to 0\.9999985 along axis -1, not 1 \(tolerance 1e-06\)"):
+    with pytest.raises(
+        ValueError, match=r"p sums to 0\.9999985 along axis -1, not 1 \(tolerance 1e-06\)"
+    ):
         check_distribution(np.array([0.5, 0.4999985]), "p", NP)
     with pytest.raises(ValueError, match=r"w has 2 negative entries \(smallest -0\.2\)"):
         check_distribution(np.array([-0.1, 1.3, -0.2]), "w", NP)
@@ -66,9 +68,15 @@ def test_check_distribution_messages():
 
 @pytest.mark.parametrize(
     "value,dtype",
-    [(np.array([1 + 1j]), "complex128"), (np.array([True]), "bool"), (np.array(["a"]), "<U1"),
-     (np.array([None]), "object"), (torch.tensor([1j]), "complex64"), (torch.tensor([True]), "bool"),
-     (torch.tensor([1.0], dtype=torch.bfloat16), "bfloat16")],
+    [
+        (np.array([1 + 1j]), "complex128"),
+        (np.array([True]), "bool"),
+        (np.array(["a"]), "<U1"),
+        (np.array([None]), "object"),
+        (torch.tensor([1j]), "complex64"),
+        (torch.tensor([True]), "bool"),
+        (torch.tensor([1.0], dtype=torch.bfloat16), "bfloat16"),
+    ],
 )
 def test_check_real_dtype_names_the_argument_and_the_dtype(value, dtype):
     with pytest.raises(TypeError, match=rf"weights has dtype {dtype}"):
@@ -102,7 +110,9 @@ def test_sum_tolerance_accepts_torch_dtypes():
 def test_check_positive_mass_is_the_general_rule_of_weights():
     w = np.array([2.0, 3.0])  # any positive mass
     assert check_positive_mass(w, "a", NP) is w
-    with pytest.raises(ValueError, match=r"a must be a 1-D histogram of weights, got shape \(1, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"a must be a 1-D histogram of weights, got shape \(1, 2\)"
+    ):
         check_positive_mass(w[None], "a", NP)
     with pytest.raises(ValueError, match=r"a has shape \(2,\) but there are 3 points"):
         check_positive_mass(w, "a", NP, n=3)
@@ -110,7 +120,9 @@ def test_check_positive_mass_is_the_general_rule_of_weights():
         check_positive_mass(w[:0], "a", NP)
     with pytest.raises(ValueError, match="a has 1 NaN entry"):
         check_positive_mass(np.array([np.nan, 1.0]), "a", NP)
-    with pytest.raises(ValueError, match=r"a has 1 negative entry \(smallest -1\); weights must be >= 0"):
+    with pytest.raises(
+        ValueError, match=r"a has 1 negative entry \(smallest -1\); weights must be >= 0"
+    ):
         check_positive_mass(np.array([-1.0, 2.0]), "a", NP)
     with pytest.raises(ValueError, match="a sums to 0; give at least one positive weight"):
         check_positive_mass(np.zeros(2), "a", NP)
@@ -119,8 +131,11 @@ def test_check_positive_mass_is_the_general_rule_of_weights():
 def test_check_weights_adds_the_unit_rule_with_the_dtype_tolerance():
     w = np.array([2.0, 3.0])
     assert check_weights(w, "u_weights", 2, NP, unit=False) is w
-    with pytest.raises(ValueError, match=r"u_weights sums to 5\.0, not 1 \(tolerance 1e-06\); "
-                       "it must be a probability vector: divide u_weights by its sum"):
+    with pytest.raises(
+        ValueError,
+        match=r"u_weights sums to 5\.0, not 1 \(tolerance 1e-06\); "
+        "it must be a probability vector: divide u_weights by its sum",
+    ):
         check_weights(w, "u_weights", 2, NP)
     # the digits that show why a near-1 sum is not 1
     with pytest.raises(ValueError, match=r"sums to 1\.00001, not 1"):
@@ -159,16 +174,19 @@ def test_as_finite_arrays_converts_with_the_one_policy_then_checks():
     assert a.dtype == b.dtype == torch.float64 and float(b) == 0.1
     _, a, b = as_finite_arrays(("a", "b"), torch.tensor([1]), [0.5])
     assert a.dtype == b.dtype == torch.get_default_dtype() and float(b) == 0.5
-    for bad, err, msg in [([1 + 1j], TypeError, "logits has dtype complex128"),
-                          ([], ValueError, "logits is empty"),
-                          ([np.inf], ValueError, "logits has 1 infinite entry")]:
+    for bad, err, msg in [
+        ([1 + 1j], TypeError, "logits has dtype complex128"),
+        ([], ValueError, "logits is empty"),
+        ([np.inf], ValueError, "logits has 1 infinite entry"),
+    ]:
         with pytest.raises(err, match=msg):
             as_finite_arrays(("logits",), bad)
 
 
 def test_point_cloud_scalar_and_sample_values():
-    assert check_point_cloud(np.float64(2.0) * np.ones(()), "x", NP, allow_1d=True,
-                             allow_scalar=True).shape == (1, 1)
+    assert check_point_cloud(
+        np.float64(2.0) * np.ones(()), "x", NP, allow_1d=True, allow_scalar=True
+    ).shape == (1, 1)
     with pytest.raises(ValueError, match=r"x must have shape \(n, d\)"):
         check_point_cloud(np.ones(()), "x", NP, allow_1d=True)
     assert check_sample_values(np.ones(()), "u_values", NP).shape == (1,)
@@ -178,7 +196,12 @@ def test_point_cloud_scalar_and_sample_values():
 
 def test_scalar_checks_of_ot_and_models():
     assert check_order(1) == 1.0 and check_reg(0.1) == 0.1
-    for f, bad in [(check_order, 0.5), (check_order, np.inf), (check_reg, 0.0), (check_reg, np.inf)]:
+    for f, bad in [
+        (check_order, 0.5),
+        (check_order, np.inf),
+        (check_reg, 0.0),
+        (check_reg, np.inf),
+    ]:
         with pytest.raises(ValueError, match="must be a number"):
             f(bad)
     assert check_tol(None, np.float64, 1e-9) == 1e-9

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import npy
 from scipy import integrate, stats
 
+from conftest import npy
 from divlib import gaussian_elbo
 
 
@@ -99,8 +99,11 @@ def test_hostile_inputs():
         gaussian_elbo(lj, m, np.array([[1.0, 0.2], [0.0, 1.0]]))
     with pytest.raises(ValueError, match="diagonal entries <= 0"):
         gaussian_elbo(lj, m, np.diag([1.0, -1.0]))
-    with pytest.raises(ValueError, match=r"scale_tril has shape \(3, 3\) but mean has d = 2; "
-                       r"a Cholesky factor must be a \(2, 2\) matrix"):
+    with pytest.raises(
+        ValueError,
+        match=r"scale_tril has shape \(3, 3\) but mean has d = 2; "
+        r"a Cholesky factor must be a \(2, 2\) matrix",
+    ):
         gaussian_elbo(lj, m, np.eye(3))
     with pytest.raises(ValueError, match="mean must be a vector"):
         gaussian_elbo(lj, np.zeros((2, 1)), L)
@@ -143,8 +146,7 @@ def test_hostile_table(kwargs, error, match):
     args = dict(mean=np.zeros(2), scale_tril=np.eye(2))
     args.update(kwargs)
     with pytest.raises(error, match=match):
-        gaussian_elbo(lambda z: -(z**2).sum(1), args.pop("mean"), args.pop("scale_tril"),
-                      **args)
+        gaussian_elbo(lambda z: -(z**2).sum(1), args.pop("mean"), args.pop("scale_tril"), **args)
 
 
 def test_integer_mean_is_promoted_not_truncated():
@@ -156,3 +158,17 @@ def test_integer_mean_is_promoted_not_truncated():
     assert np.isclose(gaussian_elbo(lj, np.array([1, 2]), np.eye(2), n_samples=5, seed=0), ref)
     out = gaussian_elbo(lj, torch.tensor([1, 2]), torch.eye(2), n_samples=5, seed=0)
     assert out.dtype.is_floating_point and np.isclose(float(out), ref, rtol=1e-5)
+
+
+# -- issue 17: crashes and dtypes ---------------------------------------------------
+
+
+def test_log_joint_of_the_other_backend_is_refused_by_name():
+    with pytest.raises(TypeError, match="log_joint returned a torch.Tensor"):
+        gaussian_elbo(lambda z: torch.zeros(len(z)), np.zeros(2), np.eye(2), seed=0)
+
+
+def test_numpy_float32_stays_float32():
+    m, L = np.zeros(2, dtype=np.float32), np.eye(2, dtype=np.float32)
+    elbo = gaussian_elbo(lambda z: -0.5 * np.sum(z**2, axis=1), m, L, seed=0)
+    assert elbo.dtype == np.float32
