@@ -99,6 +99,7 @@ check: $(STAMP)
 	$(PY) scripts/lint_sources.py
 	$(PY) scripts/api_pages.py check
 	$(PY) scripts/format_chapters.py check
+	set -- divlib benchmarks tests/conftest.py tests/test_{backend,diffusion,duality,estimators,f_divergences,flows,gaussian,generative,hostile,hostile_score,hostile_transport,information,models,policy,score,sinkhorn,toy,transport,validation,vi}.py; $(BIN)/ruff check "$$@" && $(BIN)/ruff format --check "$$@"
 	$(PY) scripts/check_release.py
 
 # Format the chapters' code cells (ruff, 84 columns: what the site's code column shows),
