@@ -21,7 +21,7 @@ JB_FLAGS := -W -n --keep-going
 ONE_CORE := OMP_NUM_THREADS=1
 
 .PHONY: help venv api format book book-strict test test-browser test-lib test-notebooks test-notebooks-native check sync serve bench bench-smoke lock clean distclean
-.PHONY: assignments grade test-assignments
+.PHONY: assignments grade test-assignments pdf
 
 help:
 	@echo "make book    build the site into _build/html from the stored notebooks (installs .venv first)"
@@ -36,6 +36,8 @@ help:
 	@echo "make assignments   student notebooks, pages and autograders from assignments/masters"
 	@echo "make grade SUBMISSIONS=dir [JOBS=N] [ROSTER=roster.csv] [HAND=hand.csv]"
 	@echo "             grade every .ipynb in dir: grades.csv, gradebook.csv, canvas.csv, hand/"
+	@echo "make pdf     the whole book as one PDF, offline (Chromium prints a one-page build):"
+	@echo "             _build/html/divergences.pdf, linked from every page's download menu"
 	@echo "make clean   remove _build (keeps .venv); make distclean also removes .venv"
 
 venv: $(STAMP)
@@ -63,15 +65,28 @@ book-strict: $(STAMP)
 	$(PY) scripts/check_site.py
 
 # Every page of the built site in a real browser (Debian's chromium, driven by
-# Playwright), at 1280 px and 390 px: no raw TeX, no MathJax or JavaScript error, no
-# failed request, no clipped formula, alt text, hidden solutions, working search.
+# pytest-playwright on 2 workers: tests/browser), at 1280 px and 390 px: no raw TeX, no
+# MathJax or JavaScript error, no failed request, no clipped formula, alt text, hidden
+# solutions, no sideways scroll, scroll cues on wide formulas, figure text >= 9 px,
+# axe-core WCAG 2.1 A/AA; on a phone the navigation and page contents open; search.
 # Skipped with a clear message where no Chromium is installed (never under CI).
 test-browser: $(STAMP)
-	@$(PY) scripts/browser_check.py --json _build/browser_report.json; rc=$$?; \
+	@$(PY) scripts/browser_check.py --pytest --json _build/browser_report.json; rc=$$?; \
 	if [ $$rc -eq 2 ]; then \
 	  if [ -n "$$CI" ]; then echo "test-browser: FAILED, CI needs Chromium (.ci/run installs it)"; exit 1; fi; \
 	  echo "test-browser: SKIPPED (no Chromium here: apt-get install chromium)"; exit 0; \
 	fi; exit $$rc
+
+# The whole book as one PDF (scripts/pdf_book.py): a singlehtml build of the stored
+# outputs printed by Debian's chromium with bookmarks, a linked table of contents and
+# per-chapter numbers; solutions omitted. Run after make book (it writes into
+# _build/html); tests/test_pdf.py checks it. Exit 2 (SKIPPED) without Chromium.
+pdf: $(STAMP)
+	@$(PY) scripts/pdf_book.py --out _build/html/divergences.pdf; rc=$$?; \
+	if [ $$rc -eq 2 ]; then \
+	  if [ -n "$$CI" ]; then echo "pdf: FAILED, CI needs Chromium (.ci/run installs it)"; exit 1; fi; \
+	  echo "pdf: SKIPPED (no Chromium here: apt-get install chromium)"; exit 0; \
+	fi; test $$rc -eq 0 && $(PY) -m pytest -q -p no:randomly tests/test_pdf.py
 
 test-lib: $(STAMP)
 	$(ONE_CORE) $(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py

@@ -13,9 +13,20 @@ MathJax, and reports per page:
 - formulas that are Tab stops, and links in theorem or exercise boxes below 4.5:1 contrast;
 - exercise solutions that are visible before a click, or stay hidden after one.
 
-It also checks that the search page finds a known word. Usage::
+- (issue 20) the page never scrolls sideways, scrolled from top to bottom;
+- display formulas wider than their column scroll and show a visible hint;
+- figure text legibility at 1280 px: the smallest text of each figure, as shown, is at
+  least ``MIN_TEXT_PX`` CSS px (see ``figure_table``);
+- axe-core (``axe-playwright-python``): WCAG 2.0/2.1 A and AA rules, zero violations,
+  except the rules listed with their reason in ``AXE_EXCEPTIONS``.
 
-    python scripts/browser_check.py [--html DIR] [--json OUT] [PAGE ...]
+It also checks that the search page finds a known word. The pytest-playwright suite
+``tests/browser/`` runs these checks page by page in parallel (pytest-xdist) and adds
+what a phone reader does: open the navigation, follow a chapter link, open the page
+contents. Usage::
+
+    python scripts/browser_check.py [--html DIR] [--json OUT] [PAGE ...]   # one process
+    python scripts/browser_check.py --pytest [--html DIR]                   # the suite
 
 Exit status 0 when every page passes, 1 otherwise, 2 when no Chromium is installed.
 """
@@ -23,18 +34,24 @@ Exit status 0 when every page passes, 1 otherwise, 2 when no Chromium is install
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import functools
+import hashlib
 import http.server
+import io
 import json
+import os
+import re
 import shutil
+import subprocess
 import socketserver
 import sys
 import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import ROOT, toc_files  # noqa: E402
+from notebooks import ROOT, toc_files, toc_notebooks  # noqa: E402
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 CHROMIUM_ARGS = [
@@ -49,6 +66,69 @@ CHROMIUM_ARGS = [
 SEARCH_WORD = "entropy"
 #: The heaviest page, with everything it loads, must stay under this (issue 12).
 MAX_PAGE_BYTES = 3 * 1024 * 1024
+
+#: axe-core rule sets: WCAG 2.0 and 2.1, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: Typeset formulas are audited as containers (focus, scroll, label), not glyph by glyph:
+#: MathJax draws each glyph as an element and axe's colour-contrast rule took more than a
+#: minute per chapter on them; glyphs take the text colour, which is audited around them.
+AXE_CONTEXT = {"include": [["body"]], "exclude": [["mjx-math"], ["mjx-assistive-mml"]]}
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+#: The one place where an axe rule is waived, with the reason. Empty: no exception.
+AXE_EXCEPTIONS: dict[str, str] = {}
+
+# -- figure text legibility ---------------------------------------------------------------
+
+#: The smallest figure text a reader is shown at 1280 px, in CSS px. The rule: the
+#: smallest font the figure was drawn with (matplotlib's default 10 pt unless the cell's
+#: code asks for a smaller ``fontsize=``/``labelsize=``) x the PNG's dpi / 72 x rendered
+#: width / natural width >= MIN_TEXT_PX.
+MIN_TEXT_PX = 9.0
+DEFAULT_PT = 10.0
+NAMED = {"xx-small": 0.579, "x-small": 0.694, "small": 0.833, "medium": 1.0}
+SIZE_ARG = re.compile(r"\b(?:fontsize|labelsize)\s*=\s*(?:([0-9.]+)|[\"']((?:x+-)?small)[\"'])")
+
+
+def smallest_pt(source: str) -> float:
+    sizes = [DEFAULT_PT]
+    for num, word in SIZE_ARG.findall(source):
+        sizes.append(float(num) if num else DEFAULT_PT * NAMED[word])
+    return min(sizes)
+
+
+def figure_table(notebooks) -> dict[str, dict]:
+    """``{"<sha256>.png": {chapter, figure, dpi, pt}}`` over the executed notebooks."""
+    from PIL import Image
+
+    table = {}
+    for nb_path in notebooks:
+        nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
+        count = 0
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            name = ((cell.get("metadata", {}).get("mystnb") or {}).get("figure") or {}).get("name")
+            for out in cell.get("outputs", []):
+                data = out.get("data", {}).get("image/png")
+                if not data:
+                    continue
+                count += 1
+                raw = base64.b64decode("".join(data) if isinstance(data, list) else data)
+                with Image.open(io.BytesIO(raw)) as im:
+                    dpi = float((im.info.get("dpi") or (72.0, 72.0))[0])
+                table[hashlib.sha256(raw).hexdigest() + ".png"] = {
+                    "chapter": Path(nb_path).stem,
+                    "figure": name or f"image {count}",
+                    "dpi": round(dpi, 1),
+                    "pt": smallest_pt(source),
+                }
+    return table
+
+
+def text_px(info: dict, rendered_width: float, natural_width: float) -> float:
+    """CSS px of the figure's smallest text as shown."""
+    return info["pt"] * info["dpi"] / 72.0 * rendered_width / natural_width
 
 # Runs in the page once MathJax has finished: collects every problem a reader would see.
 PAGE_PROBE = r"""
@@ -95,9 +175,10 @@ async () => {
     if (!alt || !alt.trim()) out.noAlt.push(img.getAttribute("src"));
   }
   out.figures = document.querySelectorAll("main img").length;
-  // Formulas must not each be a Tab stop (keyboard users tabbed through hundreds).
+  // Formulas must not each be a Tab stop (keyboard users tabbed through hundreds); a
+  // formula that scrolls must be one (WCAG 2.1.1).
   out.tabStops = Array.from(document.querySelectorAll("mjx-container"))
-    .filter((c) => c.tabIndex >= 0).length;
+    .filter((c) => c.tabIndex >= 0 && c.scrollWidth <= c.clientWidth + 1).length;  // scrollers may
   // Links in theorem, definition, exercise and solution boxes: WCAG AA contrast (4.5:1).
   const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
   const lum = ([r, g, b]) => {
@@ -120,6 +201,61 @@ async () => {
   }
   out.exercises = document.querySelectorAll("main .exercise").length;
   out.solutions = document.querySelectorAll("main .solution").length;
+  return out;
+}
+"""
+
+# Issue 20: scroll the page from top to bottom as a reader does; report sideways scroll,
+# display formulas wider than their column without a visible scroll cue, and what each
+# figure image is rendered at.
+LAYOUT_PROBE = r"""
+async () => {
+  const out = {sideways: [], wideFormulas: [], images: []};
+  const step = Math.max(200, innerHeight - 100);
+  for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+    scrollTo(0, y);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  scrollTo(0, 0);
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth + 1) {
+    // Name the outermost elements that stick out to the right.
+    const seen = new Set();
+    for (const el of document.querySelectorAll("body *")) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.right > doc.clientWidth + 1 && !seen.has(el.parentElement)) {
+        let inScroller = false;
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) { inScroller = true; break; }
+        }
+        seen.add(el);
+        if (!inScroller && out.sideways.length < 5)
+          out.sideways.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(r.right)}`);
+      }
+    }
+    out.sideways.unshift(`page is ${doc.scrollWidth} px wide in a ${doc.clientWidth} px window`);
+  }
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const shown = (el) => el && el.getBoundingClientRect().height > 0 &&
+                        getComputedStyle(el).visibility !== "hidden";
+  for (const c of document.querySelectorAll("main mjx-container[display='true']")) {
+    const math = c.querySelector("mjx-math") || c;
+    const box = c.closest("div.math") || c.parentElement;
+    if (getComputedStyle(c).visibility === "hidden") continue;  // in a closed solution
+    const need = math.getBoundingClientRect().width;
+    if (need <= box.clientWidth + 1) continue;
+    const label = (c.getAttribute("aria-label") || c.textContent).slice(0, 60);
+    const scroller = [c, box].find((el) => scrolls(el) && el.scrollWidth > el.clientWidth + 1);
+    if (!scroller) { out.wideFormulas.push(`display formula clipped, no scroll: ${label}`); continue; }
+    let hint = scroller.nextElementSibling;
+    if (!(hint && hint.classList.contains("div-scroll-hint") && shown(hint)))
+      out.wideFormulas.push(`display formula scrolls with no visible hint: ${label}`);
+  }
+  for (const img of document.querySelectorAll("main img")) {
+    if (!img.complete || !img.naturalWidth) continue;
+    out.images.push({src: img.getAttribute("src"), width: img.getBoundingClientRect().width,
+                     natural: img.naturalWidth, id: (img.closest("figure") || {}).id || ""});
+  }
   return out;
 }
 """
@@ -178,7 +314,50 @@ def site_pages(html: Path) -> list[str]:
     return [str(Path(e).with_suffix(".html")) for e in toc_files()]
 
 
-def check_page(browser, base: str, page: str, width: int) -> dict:
+@functools.lru_cache(maxsize=1)
+def _figures() -> dict:
+    return figure_table(toc_notebooks())
+
+
+def figure_text(images: list[dict], table: dict | None = None) -> list[dict]:
+    """Per figure: its chapter, name, scale and smallest text in CSS px."""
+    table = _figures() if table is None else table
+    out = []
+    for im in images:
+        info = table.get(im["src"].rsplit("/", 1)[-1])
+        if info is None or not im["natural"]:
+            continue
+        out.append(
+            {
+                "chapter": info["chapter"],
+                "figure": im["id"] or info["figure"],
+                "scale": round(im["width"] / im["natural"], 3),
+                "px": round(text_px(info, im["width"], im["natural"]), 2),
+                "pt": info["pt"],
+                "dpi": info["dpi"],
+            }
+        )
+    return out
+
+
+def run_axe(pg) -> list[dict]:
+    """axe-core's WCAG 2.x A/AA violations on the open page, minus ``AXE_EXCEPTIONS``."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    res = Axe().run(pg, context=AXE_CONTEXT, options=AXE_OPTIONS)
+    return [
+        {
+            "id": v["id"],
+            "impact": v.get("impact"),
+            "help": v.get("help"),
+            "nodes": [" ".join(n.get("target", [])) if isinstance(n.get("target"), list) else str(n.get("target")) for n in v.get("nodes", [])][:5],
+        }
+        for v in res.response.get("violations", [])
+        if v["id"] not in AXE_EXCEPTIONS
+    ]
+
+
+def check_page(browser, base: str, page: str, width: int, axe: bool = True, layout: bool = True) -> dict:
     """Open one page at one width; return its counts and problems."""
     ctx = browser.new_context(viewport={"width": width, "height": 900}, offline=False)
     pg = ctx.new_page()
@@ -194,10 +373,21 @@ def check_page(browser, base: str, page: str, width: int) -> dict:
     )
     pg.goto(f"{base}/{page}", wait_until="load")
     result = pg.evaluate(PAGE_PROBE)
+    if layout:
+        lay = pg.evaluate(LAYOUT_PROBE)
+        result["sideways"] = lay["sideways"]
+        result["wideFormulas"] = lay["wideFormulas"]
+        result["figureText"] = figure_text(lay["images"]) if width >= 1280 else []
+    pg.wait_for_timeout(100)
+    # Failed requests before axe: axe-core preloads the stylesheets itself and resolves
+    # their @import against the page root (a 404 for /basic.css no reader's browser makes).
+    failed_before_axe = list(failed)
+    # axe audits the page as a reader first meets it (solutions closed).
+    result["axe"] = run_axe(pg) if axe else []
     result["solutionProblems"] = pg.evaluate(SOLUTION_PROBE) if result["solutions"] else []
     pg.wait_for_timeout(100)
-    result["jsErrors"] = errors
-    result["failedRequests"] = failed
+    result["jsErrors"] = list(errors)
+    result["failedRequests"] = failed_before_axe + [u for u in failed[len(failed_before_axe):] if not u.endswith("/basic.css")]
     result["bytes"] = sum(sizes.values())
     ctx.close()
     return result
@@ -236,6 +426,18 @@ def problems_of(result: dict) -> list[str]:
     out += result["solutionProblems"]
     out += [f"JavaScript error: {e}" for e in result["jsErrors"]]
     out += [f"failed request: {u}" for u in result["failedRequests"]]
+    out += [f"sideways scroll: {t}" for t in result.get("sideways", [])]
+    out += result.get("wideFormulas", [])
+    out += [
+        f"figure text {f['px']:.1f} px < {MIN_TEXT_PX:g} px: {f['figure']} (scale {f['scale']:.2f}, "
+        f"{f['pt']:g} pt at dpi {f['dpi']:g})"
+        for f in result.get("figureText", [])
+        if f["px"] < MIN_TEXT_PX
+    ]
+    out += [
+        f"axe {v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}"
+        for v in result.get("axe", [])
+    ]
     if result.get("bytes", 0) > MAX_PAGE_BYTES:
         out.append(f"page weight {result['bytes'] / 2**20:.1f} MB > {MAX_PAGE_BYTES / 2**20:.0f} MB")
     return out
@@ -281,15 +483,52 @@ def summarize(report: dict) -> tuple[list[str], list[str]]:
     return problems, counts
 
 
+def run_pytest(html: Path, json_out: Path | None, workers: str, pages: list[str]) -> int:
+    """Run tests/browser (pytest-playwright, pytest-xdist); gather the per-page results."""
+    import tempfile
+    import time
+
+    report = Path(tempfile.mkstemp(suffix=".jsonl")[1])
+    env = dict(os.environ, DIVERGENCES_SITE=str(html), DIVERGENCES_BROWSER_REPORT=str(report))
+    if pages:
+        env["DIVERGENCES_PAGES"] = ",".join(pages)
+    start = time.monotonic()
+    rc = subprocess.call(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+         "-n", workers, "--browser", "chromium", str(ROOT / "tests" / "browser")],
+        env=env, cwd=ROOT,
+    )
+    took = time.monotonic() - start
+    rows = [json.loads(line) for line in report.read_text().splitlines() if line.strip()]
+    report.unlink()
+    full = {"pages": {}, "seconds": round(took, 1)}
+    for r in rows:
+        label = next((k for k, w in WIDTHS.items() if w == r["width"]), str(r["width"]))
+        full["pages"].setdefault(r["page"], {})[label] = r["result"]
+    if json_out:
+        json_out.write_text(json.dumps(full, indent=1))
+    texts = [f["px"] for p in full["pages"].values() for f in p.get("desktop", {}).get("figureText", [])]
+    axe = sum(len(res.get("axe", [])) for p in full["pages"].values() for res in p.values())
+    print(f"browser suite: {len(rows)} page checks in {took:.0f} s; axe violations: {axe}; "
+          f"smallest figure text at 1280 px: {min(texts):.1f} CSS px" if texts else
+          f"browser suite: {len(rows)} page checks in {took:.0f} s; axe violations: {axe}")
+    return 0 if rc == 0 else 1
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("pages", nargs="*", help="pages relative to the site root (default: all)")
     ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     ap.add_argument("--json", type=Path, help="write the full report as JSON")
+    ap.add_argument("--pytest", action="store_true",
+                    help="run the pytest-playwright suite tests/browser on 2 workers")
+    ap.add_argument("--workers", default="2", help="pytest-xdist workers (with --pytest)")
     args = ap.parse_args(argv)
     if find_chromium() is None:
         print("browser check SKIPPED: no Chromium here (apt-get install chromium)")
         return 2
+    if args.pytest:
+        return run_pytest(args.html, args.json, args.workers, args.pages)
     report = run(args.html, args.pages or None)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

@@ -98,6 +98,19 @@ register_plugin("pybtex.style.formatting", "divergences", AuthorYearStyle)
 #: stylesheet already declares with every glyph used. The script was a third of a
 #: page's weight: the pages stop loading it and the file is not shipped.
 FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+#: Sphinx, the pydata theme and the book theme each write a viewport meta tag.
+VIEWPORT = re.compile(r'\s*<meta name="viewport"[^>]*/?>')
+
+
+def _fix_page(text: str) -> str:
+    text = FONTAWESOME_JS.sub("", text)
+    seen = []
+
+    def one_viewport(m):
+        seen.append(m)
+        return m.group(0) if len(seen) == 1 else ""
+
+    return VIEWPORT.sub(one_viewport, text)
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -116,6 +129,18 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+def _mathjax_on_search_page(app, pagename, templatename, context, doctree):
+    """Search results quote titles with TeX (``\\(\\alpha\\)-divergences``): the search
+    page loads MathJax too, and divergences.js typesets the results."""
+    if pagename != "search" or app.builder.format != "html" or not app.config.mathjax_path:
+        return
+    import json
+
+    if app.config.mathjax3_config:
+        app.builder.add_js_file("", body="window.MathJax = %s" % json.dumps(app.config.mathjax3_config))
+    app.builder.add_js_file(app.config.mathjax_path, defer="defer")
+
+
 # -- config ---------------------------------------------------------------------------------
 
 
@@ -130,6 +155,20 @@ def _config(app, config):
     options["menuOptions"] = menu
     mj["options"] = options
     config.mathjax3_config = mj
+    theme = dict(config.html_theme_options or {})
+    # The pydata header (hidden by the book theme) carried a second ``.primary-toggle``
+    # and ``.secondary-toggle`` before the book theme's own buttons; both themes bind
+    # their handlers with ``querySelector``, i.e. to the hidden copy, so the hamburger and
+    # the "contents" button did nothing (pydata-sphinx-theme issue 2451). With no
+    # persistent navbar item the header renders empty and the visible buttons are the
+    # first ones. (The search button stays in the sidebar and the article header.)
+    theme["navbar_persistent"] = []
+    config.html_theme_options = theme
+    # An empty default mode (a template variable, not a theme option) logged "Got invalid
+    # theme mode" on every page. Light is the mode the accessibility audit checks.
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "light")
+    config.html_context = context
 
 
 
@@ -140,6 +179,7 @@ def _quantize_png(path: Path) -> None:
 
     with Image.open(path) as im:
         im.load()
+    dpi = im.info.get("dpi")  # matplotlib's dpi: the browser test reads text size from it
     if im.mode in ("RGBA", "LA") and im.getextrema()[-1][0] < 255:
         q = im.convert("RGBA").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
     else:
@@ -147,7 +187,7 @@ def _quantize_png(path: Path) -> None:
             colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
     tmp = path.with_suffix(".tmp.png")
-    q.save(tmp, "PNG", optimize=True)
+    q.save(tmp, "PNG", optimize=True, **({"dpi": dpi} if dpi else {}))
     if tmp.stat().st_size < path.stat().st_size:
         tmp.replace(path)
     else:
@@ -161,7 +201,7 @@ def _slim_output(app, exception):
         _quantize_png(png)
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        new = FONTAWESOME_JS.sub("", text)
+        new = _fix_page(text)
         if new != text:
             page.write_text(new, encoding="utf-8")
     static = Path(app.outdir) / "_static"
@@ -176,8 +216,22 @@ def _slim_output(app, exception):
             f.write_text(new, encoding="utf-8", errors="surrogateescape")
 
 
+def _singlehtml_visitors(app):
+    """sphinx-proof and sphinx-exercise register their node visitors for the ``html``
+    builder only, so the one-page build of the book (``singlehtml``, printed to PDF by
+    scripts/pdf_book.py) stopped at the first definition. Give singlehtml the same ones."""
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node, visitors in handlers.get("html", {}).items():
+        single.setdefault(node, visitors)
+
+
 def setup(app):
+    app.connect("builder-inited", _singlehtml_visitors)
     app.connect("config-inited", _config)
+    app.connect("html-page-context", _mathjax_on_search_page)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("build-finished", _slim_output)
     app.add_css_file("divergences.css")
