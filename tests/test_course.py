@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import course
-from notebooks import toc_notebooks
+import course  # noqa: E402
+from notebooks import toc_notebooks  # noqa: E402
 
 PLAN = course.load_plan()
 CHAPTERS = [nb.stem for nb in toc_notebooks()]
@@ -95,3 +95,26 @@ def test_wrap_keeps_every_word_and_the_width():
     lines = course.wrap(label, 19)
     assert " ".join(lines) == label
     assert all(len(line) <= 19 for line in lines)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_each_chapter_has_three_to_five_objectives(name):
+    objectives = PLAN.get("objectives", {}).get(name, [])
+    assert 3 <= len(objectives) <= 5, f"{name}: {len(objectives)} learning objectives"
+    for objective in objectives:
+        assert objective.count("$") % 2 == 0, f"{name}: unbalanced $ in {objective!r}"
+
+
+def test_the_opening_box_links_the_prerequisites_and_gives_the_time():
+    from docutils import nodes
+    from sphinx import addnodes
+
+    plan = {"requires": {"kl": ["entropy"]}, "objectives": {"kl": ["compute $a$", "b", "c"]}}
+    box = course.chapter_opening("kl", "book/kl", plan)
+    items = list(box.findall(nodes.list_item))
+    assert len(items) == 3
+    assert list(items[0].findall(nodes.math))[0].astext() == "a"
+    targets = [x["reftarget"] for x in box.findall(addnodes.pending_xref)]
+    assert targets == ["/book/entropy", "/book/syllabus"]
+    stats = course.chapter_stats("kl")
+    assert course.hours(course.study_minutes(stats)) in box.astext()

@@ -1,6 +1,9 @@
 """The course plan on the site, drawn at build time from ``book/course.yml``.
 
-Two directives, used by ``book/syllabus.md``:
+Every chapter page opens with a box of its learning objectives (``objectives:`` in the
+YAML file), the chapters it builds on (``requires:``), as links, and its study time, by
+the rule below; the box is inserted when the page is read, so the chapters' sources stay
+what a notebook reader runs. Three directives, used by ``book/syllabus.md``:
 
 - ``{course-tracks}``: one table per track (week or day, chapters, assignment, study
   time), with each row's time summed from its chapters and assignment;
@@ -24,6 +27,7 @@ from pathlib import Path
 import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 BOOK = Path(__file__).resolve().parents[1]
@@ -110,9 +114,7 @@ def depths(requires: dict) -> dict:
         if name in seen:
             raise ValueError(f"course.yml: the prerequisites of {name!r} form a cycle")
         if name not in out:
-            out[name] = 1 + max(
-                (depth(r, (*seen, name)) for r in requires[name]), default=-1
-            )
+            out[name] = 1 + max((depth(r, (*seen, name)) for r in requires[name]), default=-1)
         return out[name]
 
     for name in requires:
@@ -280,7 +282,86 @@ class ChapterMap(_CourseDirective):
         return [figure, *self.parse_markdown(lines)]
 
 
+# -- the opening box of each chapter -----------------------------------------------------
+
+INLINE_MATH = re.compile(r"\$([^$]+)\$")
+
+
+def _inline(text: str) -> list[nodes.Node]:
+    """Text with ``$...$`` inline math, as docutils nodes (MathJax typesets the math)."""
+    out: list[nodes.Node] = []
+    for i, part in enumerate(INLINE_MATH.split(text)):
+        if part:
+            out.append(nodes.math(part, part) if i % 2 else nodes.Text(part))
+    return out
+
+
+def _doc_link(docname: str, target: str, label: str | None = None) -> nodes.Node:
+    """A link from ``docname`` to ``book/<target>``, labelled with its short title."""
+    return addnodes.pending_xref(
+        "",
+        nodes.inline("", label or short_title(target)),
+        refdomain="std",
+        reftype="doc",
+        reftarget="/book/" + target,
+        refdoc=docname,
+        refexplicit=True,
+        refwarn=True,
+    )
+
+
+def chapter_opening(name: str, docname: str, plan: dict) -> nodes.Node:
+    """The box at the top of chapter ``name``: objectives, prerequisites, study time."""
+    box = nodes.admonition(classes=["chapter-opening", "tip"])
+    box += nodes.title("", "In this chapter")
+    objectives = plan.get("objectives", {}).get(name, [])
+    if objectives:
+        box += nodes.paragraph("", "After this chapter you can:")
+        items = nodes.bullet_list()
+        for objective in objectives:
+            items += nodes.list_item("", nodes.paragraph("", "", *_inline(objective)))
+        box += items
+    builds_on = nodes.paragraph("", "", nodes.strong("", "Builds on: "))
+    prereqs = plan["requires"][name]
+    if prereqs:
+        for i, r in enumerate(prereqs):
+            builds_on += nodes.Text(", " if i else "")
+            builds_on += _doc_link(docname, r)
+        builds_on += nodes.Text(".")
+    else:
+        builds_on += nodes.Text("nothing before it but the notation page.")
+    box += builds_on
+    stats = chapter_stats(name)
+    box += nodes.paragraph(
+        "",
+        "",
+        nodes.strong("", "Study time: "),
+        nodes.Text(
+            f"about {hours(study_minutes(stats))} ({stats['words']:,} words, "
+            f"{stats['cells']} code cells, {stats['exercises']} exercises; "
+        ),
+        nodes.Text("the rule is on the "),
+        _doc_link(docname, "syllabus", "syllabus"),
+        nodes.Text(" page)."),
+    )
+    return box
+
+
+def _insert_opening(app, doctree) -> None:
+    docname = app.env.docname
+    folder, _, name = docname.rpartition("/")
+    plan = load_plan()
+    if folder != "book" or name not in plan["requires"]:
+        return
+    app.env.note_dependency(str(PLAN))
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    section.insert(1, chapter_opening(name, docname, plan))
+
+
 def setup(app):
+    app.connect("doctree-read", _insert_opening)
     app.add_directive("course-tracks", CourseTracks)
     app.add_directive("chapter-study-times", ChapterStudyTimes)
     app.add_directive("chapter-map", ChapterMap)
