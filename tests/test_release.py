@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-import check_release
-import release
+import check_release  # noqa: E402
+import release  # noqa: E402
 
 
 @pytest.fixture
