@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import _NUMPY, first_tensor, get_backend
-from ._numerics import pow2_scale
+from ._numerics import pow2_scale, sq_dists
 from ._runtime import check_chain_flags, run_chain
 from ._validation import (
     as_point_cloud,
@@ -38,12 +38,6 @@ def _scaled(nx, *xs):
     1e-200 nor 1e200 under- or overflows."""
     s = pow2_scale(nx, *xs)
     return tuple(x / s for x in xs), s
-
-
-def _sq_dists(nx, x, y):
-    """Squared distances ||x_i - y_j||^2, shape (n, m), from the differences (exact, >= 0)."""
-    diff = x[:, None, :] - y[None, :, :]  # (n, m, d)
-    return nx.sum(diff**2, axis=-1), diff
 
 
 def _median_h(sq):
@@ -122,7 +116,7 @@ def median_bandwidth(x):
     nx, x = as_point_cloud(x, "x")
     a = nx.to_numpy(nx.detach(x)).astype(np.float64)
     (a,), s = _scaled(_NUMPY, a)
-    sq = np.sum((a[:, None, :] - a[None, :, :]) ** 2, axis=-1)
+    sq, _ = sq_dists(_NUMPY, a, a)
     h = _median_h(sq)
     if h is None:
         return 1.0
@@ -202,9 +196,9 @@ def rbf_kernel(x, y=None, *, bandwidth=None, return_grad=False):
     )
     return_grad = check_flag(return_grad, "return_grad")
     (xs, ys), s = _scaled(nx, x, y_)
-    sq, diff = _sq_dists(nx, xs, ys)  # (n, m), (n, m, d), at scale 1/s
+    sq, diff = sq_dists(nx, xs, ys)  # (n, m), (n, m, d), at scale 1/s
     if h is None:
-        psq = sq if y is None else _sq_dists(nx, *(2 * (nx.concatenate([xs, ys]),)))[0]
+        psq = sq if y is None else sq_dists(nx, *(2 * (nx.concatenate([xs, ys]),)))[0]
         hs = _median_h_scaled(nx, psq, s)
     else:
         hs = h / s / s  # the bandwidth at scale 1/s (exact)
@@ -219,7 +213,7 @@ def _phi(nx, x, s, h):
     """The SVGD direction phi(x_i) = mean_j [k(x_j, x_i) s_j + grad_{x_j} k(x_j, x_i)]."""
     n = x.shape[0]
     (xs,), sc = _scaled(nx, x)
-    sq, _ = _sq_dists(nx, xs, xs)  # at scale 1/sc
+    sq, _ = sq_dists(nx, xs, xs)  # at scale 1/sc
     if h is None:
         hs = _median_h_scaled(nx, sq, sc)
     else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import _NUMPY, get_backend
-from ._numerics import pow2_scale
+from ._numerics import pow2_scale, sq_dists
 from ._validation import (
     as_finite_arrays,
     check_choice,
@@ -329,7 +329,7 @@ def mode_coverage(samples, centers, *, radius, min_count=1):
     check_same_dimension(y, c, names=("samples", "centers"))
     s = pow2_scale(_NUMPY, y, c)  # distances at scale 1 (exact): 1e-200 is not 0
     y, c, radius = y / s, c / s, radius / s
-    dist = np.sqrt(((y[:, None, :] - c[None, :, :]) ** 2).sum(-1))  # (m, K)
+    dist = np.sqrt(sq_dists(_NUMPY, y, c)[0])  # (m, K)
     nearest = dist.argmin(axis=1)  # (m,)
     good = dist[np.arange(len(y)), nearest] <= radius
     counts = np.bincount(nearest[good], minlength=len(c))  # N_k

@@ -40,10 +40,17 @@ def homogeneous_scale(s: float, p: float) -> float:
     return float(np.ldexp(1.0, int(np.frexp(s)[1]) - 1))
 
 
+def sq_dists(nx, x, y):
+    r"""The one pairwise distance of divlib: ``(sq, diff)`` with
+    :math:`\mathrm{sq}_{ij} = \|x_i - y_j\|^2`, shape (n, m), and
+    :math:`\mathrm{diff}_{ij} = x_i - y_j`, shape (n, m, d)."""
+    diff = x[:, None, :] - y[None, :, :]  # (n, m, d)
+    return nx.sum(diff * diff, axis=-1), diff
+
+
 def cost_matrix(x, y, p, nx):
     r"""M_ij = ||x_i - y_j||^p, shape (n, m), differentiable and finite-gradient."""
-    diff = x[:, None, :] - y[None, :, :]  # (n, m, d)
-    sq = nx.sum(diff * diff, axis=-1)  # ||x_i - y_j||^2
+    sq, _ = sq_dists(nx, x, y)  # ||x_i - y_j||^2
     if p == 2:
         return sq
     pos = sq > 0

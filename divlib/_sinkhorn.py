@@ -49,25 +49,6 @@ def _eps_schedule(diam: float, reg: float, scaling: bool):
 # ---------------------------------------------------------------------------
 # the one Sinkhorn loop
 # ---------------------------------------------------------------------------
-def _lse(nx):
-    r"""``lse(K, h, w, axis)`` = :math:`\log \sum_k w_k \exp(K + h)` along ``axis``
-    (``h`` indexed by the summed axis, broadcast along the other), differentiable.
-
-    The weights multiply the exponentials (a matrix-vector product) instead of
-    entering as ``log w``, so :math:`\partial / \partial w_k` is finite at
-    :math:`w_k = 0`.
-    """
-
-    def lse(K, h, w, axis):
-        Z = K + (h[None, :] if axis == 1 else h[:, None])
-        mx = nx.detach(nx.max(Z, axis=axis))
-        mx = nx.where(nx.isfinite(mx), mx, 0.0)
-        E = nx.exp(Z - (mx[:, None] if axis == 1 else mx[None, :]))
-        return nx.log(nx.matmul(E, w) if axis == 1 else nx.matmul(w, E)) + mx
-
-    return lse
-
-
 def _sinkhorn_loop(a, b, C, eps_list, max_iter, tol, nx, *, symmetric=False):
     r"""Potentials (f, g) of entropic OT between the weights a (n,) and b (m,) for the
     cost C (n, m), annealed along ``eps_list`` (one update per intermediate epsilon,
@@ -81,7 +62,7 @@ def _sinkhorn_loop(a, b, C, eps_list, max_iter, tol, nx, *, symmetric=False):
     alternating one crawls; its error is the violation of the plan (f, f).
     Returns (f, g, err, iterations at the last epsilon).
     """
-    lse = nx.weighted_lse_inplace(C)  # as _lse, without allocations per call
+    lse = nx.weighted_lse_inplace(C)  # one work buffer for every iteration
     mass = float(nx.to_numpy(nx.sum(a)))
     f = nx.zeros((C.shape[0],), like=C)
     g = nx.zeros((C.shape[1],), like=C)
@@ -374,13 +355,13 @@ def sinkhorn_divergence(
     err = max(errs)
     if not err < tol:
         _warn_not_converged("sinkhorn_divergence", err, tol, max_iter, reg)
+
     # Envelope theorem on the semi-dual OT_eps = max_g <a, T_b(g)> + <b, g>: with the
     # potentials held fixed, one differentiable soft c-transform T_b(g) has
     # d/dC <a, T_b(g)> = P, the exact gradient at convergence (also w.r.t. a, b
     # up to a constant, which the simplex ignores).
-    lse = _lse(nx)  # differentiable
-
     def semi_dual(C, u, w, h):
+        lse = nx.weighted_lse_inplace(C)  # differentiable on torch (numpy: no graph)
         Th = -eps * lse(C / (-eps), h / eps, w, 1)  # T_w(h)_i, finite gradient in w
         return nx.sum(u * Th) + nx.sum(w * h)
 
