@@ -253,6 +253,7 @@ async () => {
   }
   for (const img of document.querySelectorAll("main img")) {
     if (!img.complete || !img.naturalWidth) continue;
+    if (!img.closest(".cell_output")) continue;  // figures drawn by code, not icons or logos
     out.images.push({src: img.getAttribute("src"), width: img.getBoundingClientRect().width,
                      natural: img.naturalWidth, id: (img.closest("figure") || {}).id || ""});
   }
@@ -325,8 +326,11 @@ def figure_text(images: list[dict], table: dict | None = None) -> list[dict]:
     out = []
     for im in images:
         info = table.get(im["src"].rsplit("/", 1)[-1])
-        if info is None or not im["natural"]:
+        if not im["natural"]:
             continue
+        if info is None:  # not from a stored notebook output: matplotlib's defaults
+            info = {"chapter": "", "figure": im["src"].rsplit("/", 1)[-1], "pt": DEFAULT_PT,
+                    "dpi": im.get("dpi") or 100.0}
         out.append(
             {
                 "chapter": info["chapter"],

@@ -102,8 +102,14 @@ FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawe
 VIEWPORT = re.compile(r'\s*<meta name="viewport"[^>]*/?>')
 
 
+#: sphinxcontrib-bibtex marks entries ``role="doc-biblioentry"`` (deprecated in WAI-ARIA
+#: 1.2) inside ``role="list"``, which then has no list items: axe's aria-deprecated-role
+#: and aria-required-children. Entries are list items.
+BIBLIOENTRY = 'role="doc-biblioentry"'
+
+
 def _fix_page(text: str) -> str:
-    text = FONTAWESOME_JS.sub("", text)
+    text = FONTAWESOME_JS.sub("", text).replace(BIBLIOENTRY, 'role="listitem"')
     seen = []
 
     def one_viewport(m):
@@ -216,6 +222,30 @@ def _slim_output(app, exception):
             f.write_text(new, encoding="utf-8", errors="surrogateescape")
 
 
+_SUP = str.maketrans("0123456789+-=()nip", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵖ")
+_SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+_TEX_IN_TEXT = re.compile(r"\$([^$]{1,40})\$")
+
+
+def _tex_to_text(tex: str) -> str:
+    """``L^2`` -> ``L²``, ``W_{p}`` -> ``Wₚ``-ish: short TeX in a bibliography title as text."""
+    tex = re.sub(r"\^\{?([0-9a-z+\-=()]+)\}?", lambda m: m.group(1).translate(_SUP), tex)
+    tex = re.sub(r"_\{?([0-9+\-=()]+)\}?", lambda m: m.group(1).translate(_SUB), tex)
+    return re.sub(r"\\([a-zA-Z]+)\s*", r"\1", tex).replace("{", "").replace("}", "")
+
+
+def _bibliography_tex(app, doctree, docname):
+    """Titles in the bibliography kept their TeX (``$L^2$`` printed raw, on the site and
+    in the PDF): pybtex passes math through as text. Short formulas become plain text."""
+    from docutils import nodes
+
+    for cit in doctree.findall(nodes.citation):
+        for text in list(cit.findall(nodes.Text)):
+            if "$" in text and _TEX_IN_TEXT.search(text):
+                new = _TEX_IN_TEXT.sub(lambda m: _tex_to_text(m.group(1)), str(text))
+                text.parent.replace(text, nodes.Text(new))
+
+
 def _singlehtml_visitors(app):
     """sphinx-proof and sphinx-exercise register their node visitors for the ``html``
     builder only, so the one-page build of the book (``singlehtml``, printed to PDF by
@@ -230,6 +260,7 @@ def _singlehtml_visitors(app):
 
 def setup(app):
     app.connect("builder-inited", _singlehtml_visitors)
+    app.connect("doctree-resolved", _bibliography_tex)
     app.connect("config-inited", _config)
     app.connect("html-page-context", _mathjax_on_search_page)
     app.connect("html-page-context", _dedupe_scripts, priority=900)

@@ -58,6 +58,8 @@
       const formula = span.querySelector("mjx-container") || span;
       const wide = formula.getBoundingClientRect().width > box.getBoundingClientRect().width + 1;
       span.classList.toggle("div-math-scroll", wide);
+      if (wide) span.setAttribute("tabindex", "0");  // a scroll box is a Tab stop
+      else if (span.getAttribute("tabindex") === "0") span.removeAttribute("tabindex");
       const next = span.nextSibling;
       if (!span.divNowrap && next && next.nodeType === Node.TEXT_NODE && /^[.,;:!?)\]]/.test(next.data)) {
         const m = next.data.match(/^[.,;:!?)\]]+/)[0];
