@@ -151,17 +151,6 @@ def check_equal_shapes(xs, names) -> None:
             )
 
 
-def check_positive_scalar(value, name: str) -> float:
-    """Raise unless ``value`` is a finite real number > 0; return it as float."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}.") from None
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
-    return v
-
-
 def check_base(base) -> float | None:
     """Validate a logarithm base: None (nats) or a finite number > 0 other than 1."""
     if base is None:

@@ -200,3 +200,17 @@ def test_only_the_backend_detects_torch_by_duck_typing():
         if f.name != "_backend.py" and "hasattr(" in f.read_text() and '"detach"' in f.read_text()
     ]
     assert offenders == []
+
+
+def test_every_private_helper_of_validation_has_a_caller():
+    # issue 17: check_positive_scalar had none; a dead check is a rule nobody follows
+    import ast
+
+    graph, root = _divlib_imports()
+    tree = ast.parse((root / "_validation.py").read_text())
+    helpers = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    text = "".join(f.read_text() for f in root.glob("*.py") if f.name != "_validation.py") + (
+        root / "_validation.py"
+    ).read_text().replace("def ", "")
+    unused = [h for h in helpers if text.count(h + "(") + text.count(h + ",") < 2]
+    assert unused == []

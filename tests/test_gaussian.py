@@ -449,3 +449,12 @@ def test_fisher_divergence_gaussian_far_means_do_not_overflow():
 
     F = fisher_divergence_gaussian([0.0, 0.0], np.eye(2), [1e100, 0.0], np.eye(2))
     assert float(F) == pytest.approx(1e200, rel=1e-12)
+
+
+def test_gaussian_w2_of_identical_gaussians_is_zero():
+    # found by hypothesis: sqrt of the trace round-off gave 1.5e-8
+    from divlib import gaussian_w2
+
+    assert float(gaussian_w2(0.0, 0.833**2, 0.0, 0.833**2)) == 0.0
+    C = np.array([[2.0, 0.3], [0.3, 1.0]])
+    assert float(gaussian_w2(np.ones(2), C, np.ones(2), C)) == 0.0

@@ -214,3 +214,121 @@ def test_scalar_checks_of_ot_and_models():
     for bad in (torch.int64, torch.bfloat16, np.float32, "float32"):
         with pytest.raises(TypeError, match="dtype must be None or a floating torch dtype"):
             check_param_dtype(bad)
+
+
+# -- issue 17: the rules added for the silent wrong answers, each tested once here ------
+
+
+def test_check_scalar_finite_refuses_infinity():
+    from divlib._validation import check_scalar
+
+    assert check_scalar(2.0, "beta", low=0.0, finite=True) == 2.0
+    with pytest.raises(ValueError, match="beta must be a finite number, got inf"):
+        check_scalar(np.inf, "beta", low=0.0, finite=True)
+    assert check_scalar(np.inf, "kl", low=0.0) == np.inf  # not asked: inf stays legal
+
+
+def test_check_equal_shapes_never_broadcasts():
+    from divlib._validation import check_equal_shapes
+
+    check_equal_shapes((np.zeros(3), np.ones(3)), ("a", "b"))
+    with pytest.raises(ValueError, match=r"a has shape \(2, 1\) and b has shape \(2,\)"):
+        check_equal_shapes((np.zeros((2, 1)), np.zeros(2)), ("a", "b"))
+
+
+@pytest.mark.parametrize("seed", [0, 2**53 + 1, 2**64 - 1, np.uint64(2**64 - 1), 7.0])
+def test_check_seed_keeps_integers_exact(seed):
+    from divlib._validation import check_seed
+
+    got = check_seed(seed)
+    assert got == int(seed) and isinstance(got, int)
+
+
+@pytest.mark.parametrize(
+    "seed,err", [(-1, ValueError), (2**64, ValueError), (1.5, ValueError), (True, TypeError)]
+)
+def test_check_seed_refuses(seed, err):
+    from divlib._validation import check_seed
+
+    with pytest.raises(err, match="seed"):
+        check_seed(seed)
+
+
+def test_check_seed_takes_none_and_generators():
+    from divlib._runtime import int_seed
+    from divlib._validation import check_seed
+
+    rng = np.random.default_rng(0)
+    assert check_seed(None) is None and check_seed(rng) is rng
+    assert int_seed(np.random.default_rng(3)) == int_seed(np.random.default_rng(3))
+
+
+def test_constant_values_refuses_a_differentiated_tensor():
+    from divlib._validation import constant_values
+
+    assert constant_values(torch.tensor([0.5, 1.0]), "sigma").tolist() == [0.5, 1.0]
+    with pytest.raises(TypeError, match="sigma is a tensor being differentiated"):
+        constant_values(torch.tensor(0.5, requires_grad=True), "sigma")
+
+
+def test_check_output_refuses_the_other_backend():
+    from divlib._validation import check_output
+
+    check_output(np.zeros(2), "f", [(2,)], NP)
+    with pytest.raises(TypeError, match="f returned a torch.Tensor for a numpy array"):
+        check_output(torch.zeros(2), "f", [(2,)], NP)
+    with pytest.raises(TypeError, match="f returned a ndarray for a torch.Tensor"):
+        check_output(np.zeros(2), "f", [(2,)], get_backend(torch.zeros(1)))
+
+
+@pytest.mark.parametrize("flag", ["no", 1, None])
+def test_chain_flags_are_bool(flag):
+    from divlib._runtime import check_chain_flags
+
+    assert check_chain_flags(True, False) == (True, False)
+    with pytest.raises(TypeError, match="progress"):
+        check_chain_flags(flag, False)
+    with pytest.raises(TypeError, match="return_path"):
+        check_chain_flags(False, flag)
+
+
+def test_run_chain_reports_the_first_non_finite_state():
+    from divlib._runtime import run_chain
+
+    seen = []
+
+    def diverged(k):
+        seen.append(k)
+        raise ValueError(f"diverged at step {k}")
+
+    with pytest.raises(ValueError, match="diverged at step 3"):
+        run_chain(
+            NP,
+            np.ones(2),
+            range(10),
+            lambda x, _i, _k: x * 1e100,
+            progress=False,
+            desc="test",
+            return_path=False,
+            diverged=diverged,
+        )
+    path = run_chain(
+        NP,
+        np.ones(2),
+        range(3),
+        lambda x, _i, _k: x + 1.0,
+        progress=False,
+        desc="test",
+        return_path=True,
+        diverged=diverged,
+    )
+    assert path.shape == (4, 2) and path[-1].tolist() == [4.0, 4.0]
+
+
+def test_pow2_scale_is_a_power_of_two_near_the_largest_entry():
+    from divlib._numerics import pow2_scale
+
+    for v in (1e-300, 3.0, 1e300):
+        s = pow2_scale(NP, np.array([v, -v / 2]))
+        assert np.frexp(s)[0] == 0.5 and 0.5 <= v / s < 2.0
+    assert pow2_scale(NP, np.zeros(3)) == 1.0
