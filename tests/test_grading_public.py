@@ -76,6 +76,17 @@ def _run_public(test_spec: dict, ns: dict):
 _BASE: dict[str, dict] = {}
 
 
+@pytest.fixture(autouse=True)
+def _keep_torch_default_dtype():
+    """The masters' solutions set torch's default dtype (a3, a4: float64) in this
+    process; put it back after each test, so no other test module sees it."""
+    import torch
+
+    before = torch.get_default_dtype()
+    yield
+    torch.set_default_dtype(before)
+
+
 def _base(name: str) -> dict:
     """The namespace after the master's solution cells (executed once per assignment)."""
     if name not in _BASE:
