@@ -332,3 +332,305 @@ def test_pow2_scale_is_a_power_of_two_near_the_largest_entry():
         s = pow2_scale(NP, np.array([v, -v / 2]))
         assert np.frexp(s)[0] == 0.5 and 0.5 <= v / s < 2.0
     assert pow2_scale(NP, np.zeros(3)) == 1.0
+
+
+# -- every rule once, directly (the hostile table in test_hostile.py only shows that each
+#    public argument is routed through one, by an error that names it) -------------------
+
+
+@pytest.mark.parametrize(
+    "value,kwargs,err,msg",
+    [
+        (None, {}, TypeError, r"n must be a number, got None"),
+        ("3", {}, TypeError, r"n must be a number, got '3' \(str\)"),
+        (True, {}, TypeError, r"n must be a real number, got True \(bool\)"),
+        (np.bool_(False), {}, TypeError, r"n must be a real number"),
+        (2j, {}, TypeError, r"n must be a real number, got 2j \(complex\)"),
+        (np.ones(2), {}, TypeError, r"n must be a single number, got an array of shape \(2,\)"),
+        (np.nan, {}, ValueError, r"n must be a number, got NaN"),
+        (2.5, {"integer": True}, ValueError, r"n must be a whole number, got 2\.5"),
+        (np.inf, {"integer": True}, ValueError, r"n must be a whole number, got inf"),
+        (0, {"low": 1, "integer": True}, ValueError, r"n must be an integer >= 1, got 0"),
+        (0.0, {"low": 0, "low_inclusive": False}, ValueError, r"n must be a number > 0, got 0\.0"),
+        (3.0, {"high": 2}, ValueError, r"n must be a number <= 2, got 3\.0"),
+        (2.0, {"high": 2, "high_inclusive": False}, ValueError, r"n must be a number < 2"),
+    ],
+)
+def test_check_scalar_refuses(value, kwargs, err, msg):
+    from divlib._validation import check_scalar
+
+    with pytest.raises(err, match=msg):
+        check_scalar(value, "n", **kwargs)
+
+
+def test_check_scalar_accepts_and_converts():
+    from divlib._validation import check_scalar
+
+    assert check_scalar(None, "n", allow_none=True) is None
+    assert check_scalar(3.0, "n", integer=True) == 3 and isinstance(check_scalar(3.0, "n"), float)
+    assert check_scalar(np.array([[2.5]]), "n") == 2.5  # one entry, any shape
+    assert check_scalar(torch.tensor(4), "n", integer=True, low=1) == 4
+    assert check_scalar(np.float32(0.5), "n", low=0, high=1) == 0.5
+    assert check_scalar(1.0, "n", low=1.0, high=1.0) == 1.0  # bounds inclusive by default
+
+
+def test_check_base_nats_or_a_positive_number_other_than_1():
+    from divlib._validation import check_base
+
+    assert check_base(None) is None and check_base(2) == 2.0
+    with pytest.raises(ValueError, match="base must be a positive number other than 1, got 1"):
+        check_base(1.0)
+    for bad in (0.0, np.inf):
+        with pytest.raises(ValueError, match="base must be a number"):
+            check_base(bad)
+
+
+def test_check_axis_returns_a_negative_index_or_names_the_range():
+    from divlib._validation import check_axis
+
+    assert check_axis(0, 3) == -3 and check_axis(-1, 3) == -1 and check_axis(2.0, 3) == -1
+    with pytest.raises(ValueError, match=r"axis = 3 is out of range .* 3 dimensions; .*\[-3, 2\]"):
+        check_axis(3, 3)
+    with pytest.raises(ValueError, match=r"1 dimension;"):
+        check_axis(-2, 1)
+    with pytest.raises(TypeError, match="axis must be a number, got None"):
+        check_axis(None, 1)
+
+
+def test_check_flag_takes_python_and_numpy_bools_only():
+    from divlib._validation import check_flag
+
+    assert check_flag(np.bool_(True), "log") is True and check_flag(False, "log") is False
+    for bad in (1, "yes", None, np.array([True])):
+        with pytest.raises(TypeError, match="log must be True or False"):
+            check_flag(bad, "log")
+
+
+def test_check_choice_lists_the_choices():
+    from divlib._validation import check_choice
+
+    assert check_choice("k3", "estimator", ("k1", "k3")) == "k3"
+    for bad in ("k4", 3, None):
+        with pytest.raises(ValueError, match=r"estimator must be one of \('k1', 'k3'\)"):
+            check_choice(bad, "estimator", ("k1", "k3"))
+
+
+def test_check_not_empty_finite_and_nonnegative_count_the_bad_entries():
+    from divlib._validation import (
+        check_finite,
+        check_nonempty_finite,
+        check_nonnegative,
+        check_not_empty,
+    )
+
+    check_not_empty(np.zeros(()), "x")  # a scalar is not empty
+    with pytest.raises(ValueError, match=r"x is empty \(shape \(2, 0\)\)"):
+        check_not_empty(np.zeros((2, 0)), "x")
+    with pytest.raises(ValueError, match="x has 2 NaN entries"):
+        check_finite(np.array([np.nan, 1.0, np.nan]), "x", NP)
+    with pytest.raises(ValueError, match="x has 1 infinite entry; all entries must be finite"):
+        check_finite(np.array([-np.inf, 1.0]), "x", NP)
+    with pytest.raises(ValueError, match="x is empty"):
+        check_nonempty_finite(np.zeros(0), "x", NP)
+    with pytest.raises(ValueError, match=r"w has 1 negative entry \(smallest -1\); weights"):
+        check_nonnegative(np.array([-1.0, 2.0]), "w", NP, what="weights")
+
+
+def test_as_distribution_routes_through_the_distribution_rules():
+    from divlib._validation import as_distribution, as_distribution_pair
+
+    with pytest.raises(ValueError, match=r"p has 1 negative entry \(smallest -0\.1\)"):
+        as_distribution(np.array([-0.1, 0.6, 0.5]), axis=-1, normalize=False)
+    with pytest.raises(ValueError, match="p is a scalar; a distribution needs an axis"):
+        as_distribution(np.float64(1.0), axis=-1, normalize=False)
+    with pytest.raises(TypeError, match="normalize must be True or False"):
+        as_distribution(np.array([0.5, 0.5]), axis=-1, normalize=1)
+    _, p = as_distribution(np.array([1.0, 3.0]), axis=0, normalize=True)[:2]
+    np.testing.assert_allclose(p, [0.25, 0.75])
+    with pytest.raises(ValueError, match="q has 1 NaN entry"):
+        as_distribution_pair(
+            np.array([0.5, 0.5]), np.array([np.nan, 1.0]), axis=-1, normalize=False
+        )
+
+
+def test_distribution_stats_ok_and_check_same_shape():
+    from divlib._validation import check_same_shape, distribution_stats_ok
+
+    assert distribution_stats_ok(1.0 + 5e-7, 0.0, np.float64)
+    assert not distribution_stats_ok(1.0 + 5e-6, 0.0, np.float64)
+    assert distribution_stats_ok(1.0 + 5e-6, 0.0, np.float32)
+    assert not distribution_stats_ok(1.0, -1e-300, np.float64)
+    check_same_shape(np.zeros((2, 1)), np.zeros(3))  # broadcasts
+    with pytest.raises(
+        ValueError, match=r"p has shape \(2,\) and q has shape \(3,\), which do not"
+    ):
+        check_same_shape(np.zeros(2), np.zeros(3))
+
+
+def test_check_covariance_finite_symmetric_positive_definite():
+    from divlib._validation import check_covariance
+
+    check_covariance(1e-200 * np.eye(2), "C")  # the symmetry test is relative
+    with pytest.raises(ValueError, match="C has 1 infinite entry"):
+        check_covariance(np.array([[np.inf, 0.0], [0.0, 1.0]]), "C")
+    with pytest.raises(ValueError, match=r"C is not symmetric \(max \|C - C\^T\| = 0\.5\)"):
+        check_covariance(np.array([[1.0, 0.5], [0.0, 1.0]]), "C")
+    with pytest.raises(ValueError, match=r"C is not positive definite \(smallest eigenvalue -1\)"):
+        check_covariance(-np.eye(2), "C")
+
+
+def test_check_mean_and_matrix_shapes():
+    from divlib._validation import check_mean_and_matrix
+
+    check_mean_and_matrix(np.zeros(2), np.eye(2), ("m", "C"), "a covariance")
+    with pytest.raises(ValueError, match=r"m must be a vector of shape \(d,\), got shape \(2, 2\)"):
+        check_mean_and_matrix(np.zeros((2, 2)), np.eye(2), ("m", "C"), "a covariance")
+    with pytest.raises(
+        ValueError, match=r"C has shape \(3, 3\) but m has d = 2; .*\(2, 2\) matrix"
+    ):
+        check_mean_and_matrix(np.zeros(2), np.eye(3), ("m", "C"), "a covariance")
+
+
+def test_as_gaussian_factor_lower_triangular_positive_diagonal():
+    from divlib._validation import as_gaussian_factor
+
+    nx, m, L = as_gaussian_factor(np.zeros(2), np.array([[1.0, 0.0], [0.5, 2.0]]))
+    assert L.shape == (2, 2)
+    with pytest.raises(ValueError, match="scale_tril has 1 nonzero entries above the diagonal"):
+        as_gaussian_factor(np.zeros(2), np.array([[1.0, 0.1], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"scale_tril has 1 diagonal entries <= 0 \(smallest 0\)"):
+        as_gaussian_factor(np.zeros(2), np.diag([1.0, 0.0]))
+
+
+def test_check_log_density_nan_plus_inf_minus_inf():
+    from divlib._validation import check_log_density
+
+    check_log_density(np.array([-np.inf, 0.0]), "log_q", NP, allow_minus_inf=True)
+    with pytest.raises(ValueError, match="log_p has 1 NaN entry"):
+        check_log_density(np.array([np.nan, 0.0]), "log_p", NP, allow_minus_inf=True)
+    with pytest.raises(ValueError, match=r"log_p has \+inf entries"):
+        check_log_density(np.array([np.inf, 0.0]), "log_p", NP, allow_minus_inf=True)
+    with pytest.raises(ValueError, match=r"log_p has -inf entries; the samples must come from p"):
+        check_log_density(np.array([-np.inf, 0.0]), "log_p", NP, allow_minus_inf=False)
+
+
+def test_check_neighbour_rank_needs_k_plus_one_and_k_samples():
+    from divlib._validation import check_neighbour_rank
+
+    assert check_neighbour_rank(2.0, 3, 2) == 2
+    with pytest.raises(ValueError, match=r"x has n = 2 samples but k = 2 needs n >= k \+ 1 = 3"):
+        check_neighbour_rank(2, 2, 5)
+    with pytest.raises(ValueError, match="y has m = 1 samples but k = 2 needs m >= k"):
+        check_neighbour_rank(2, 5, 1)
+    with pytest.raises(ValueError, match="k must be an integer >= 1"):
+        check_neighbour_rank(0, 5, 5)
+
+
+def test_check_same_dimension_and_points_in():
+    from divlib._validation import check_points_in, check_same_dimension
+
+    check_same_dimension(np.zeros((3, 2)), np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="x lives in d = 2 dimensions but y in d = 3"):
+        check_same_dimension(np.zeros((3, 2)), np.zeros((5, 3)))
+    check_points_in(np.zeros((4, 2)), 2)
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 2\) for a map in d = 2"):
+        check_points_in(np.zeros((4, 3)), 2)
+
+
+def test_check_callable_and_output_form():
+    from divlib._validation import check_callable, check_output_form
+
+    check_callable(len, "f")
+    with pytest.raises(TypeError, match="score_fn must be callable .* got int 3"):
+        check_callable(3, "score_fn")
+    check_output_form(np.zeros((2, 1)) * np.nan, "score_fn", [(2, 1)], NP)  # NaN not checked
+    with pytest.raises(TypeError, match=r"score_fn returned list, not an array; .*\(2, 1\)"):
+        check_output_form([[0.0], [0.0]], "score_fn", [(2, 1)], NP)
+    with pytest.raises(TypeError, match=r"score_fn\(x\) has dtype complex128"):
+        check_output_form(np.zeros((2, 1)) + 1j, "score_fn", [(2, 1)], NP)
+    with pytest.raises(
+        ValueError, match=r"critic returned shape \(2, 2\) .* shape \(2,\) or \(2, 1\)"
+    ):
+        check_output_form(np.zeros((2, 2)), "critic", [(2,), (2, 1)], NP)
+
+
+def test_check_elementwise_output_same_kind_real_same_shape():
+    from divlib._validation import check_elementwise_output
+
+    t = np.ones(3)
+    check_elementwise_output(np.full(3, np.inf), t, "f", NP)  # inf allowed: -log 0
+    with pytest.raises(TypeError, match="f returned float for a numpy array input"):
+        check_elementwise_output(1.0, t, "f", NP)
+    with pytest.raises(TypeError, match="f returned Tensor for a numpy array input"):
+        check_elementwise_output(torch.ones(3), t, "f", NP)
+    with pytest.raises(ValueError, match=r"f returned shape \(1,\) for an input of shape \(3,\)"):
+        check_elementwise_output(np.ones(1), t, "f", NP)
+
+
+def test_check_positive_values_names_the_first_bad_entry():
+    from divlib._validation import check_positive_values
+
+    assert check_positive_values(0.5, "sigmas").tolist() == [0.5]
+    assert check_positive_values(torch.tensor([1, 2]), "sigmas").tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"sigmas must be finite and > 0, got sigmas\[1\] = 0"):
+        check_positive_values([1.0, 0.0, -1.0], "sigmas")
+    with pytest.raises(ValueError, match=r"sigmas\[0\] = inf"):
+        check_positive_values([np.inf], "sigmas")
+    with pytest.raises(ValueError, match=r"non-empty 1-D sequence of numbers, got shape \(0,\)"):
+        check_positive_values([], "sigmas")
+    with pytest.raises(TypeError, match="sigmas has dtype bool"):
+        check_positive_values([True], "sigmas")
+
+
+def test_check_same_mass_is_relative_and_check_in_range_counts():
+    from divlib._validation import check_in_range, check_same_mass
+
+    assert check_same_mass(np.array([0.5, 0.5]), np.array([1.0]), NP) == 1.0
+    check_in_range(np.array([0.0, 1.0]), "t", NP, low=0, high=1)
+    with pytest.raises(ValueError, match=r"t has 2 out-of-range entries \(e\.g\. -2\); .* >= 0"):
+        check_in_range(np.array([-1.0, -2.0, 0.5]), "t", NP, low=0, high=1)
+    with pytest.raises(ValueError, match=r"t has 1 out-of-range entry \(e\.g\. 3\); .* <= 1"):
+        check_in_range(np.array([3.0, 0.5]), "t", NP, low=0, high=1)
+
+
+def test_check_count_length_instance():
+    from divlib._validation import check_count, check_instance, check_length
+
+    assert check_count(3.0) == 3 and check_length(0, "noise") == 0.0
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
+        check_count(0)
+    with pytest.raises(ValueError, match="std must be a number > 0"):
+        check_length(0.0, "std", positive=True)
+    with pytest.raises(ValueError, match="radius must be a number < inf"):
+        check_length(np.inf, "radius")
+    with pytest.raises(TypeError, match=r"schedule must be a divlib\.int, got str; build one"):
+        check_instance("vp", int, "schedule", "build one")
+
+
+def test_point_cloud_conversions():
+    from divlib._validation import as_point_cloud, as_tensor_cloud, as_tensor_cloud_pair
+
+    nx, x = as_point_cloud([[1, 2], [3, 4]], "x")
+    assert nx.name == "numpy" and x.dtype == np.float64
+    with pytest.raises(ValueError, match=r"x must have shape \(n, d\)"):
+        as_point_cloud(np.zeros(3), "x")
+    assert as_tensor_cloud(np.zeros((2, 2), dtype=np.float32)).dtype == torch.float32
+    x, y = as_tensor_cloud_pair(np.zeros(3), torch.zeros(2, 1, dtype=torch.float64))
+    assert x.shape == (3, 1) and x.dtype == y.dtype == torch.float64
+    with pytest.raises(ValueError, match="x lives in d = 1 dimensions but y in d = 2"):
+        as_tensor_cloud_pair(np.zeros(3), np.zeros((2, 2)))
+
+
+def test_as_model_input_promotes_integers_refuses_other_floats():
+    from divlib._validation import as_model_input
+
+    x = as_model_input(torch.tensor([[1, 2]]), torch.float64, 2, "ScoreMLP")
+    assert x.dtype == torch.float64
+    with pytest.raises(TypeError, match="ScoreMLP takes a torch.Tensor x, got ndarray"):
+        as_model_input(np.zeros((1, 2)), torch.float64, 2, "ScoreMLP")
+    with pytest.raises(TypeError, match="x has dtype torch.float32 but the parameters"):
+        as_model_input(torch.zeros(1, 2), torch.float64, 2, "ScoreMLP")
+    with pytest.raises(
+        ValueError, match=r"ScoreMLP expects x of shape \(n, 2\), got shape \(1, 3\)"
+    ):
+        as_model_input(torch.zeros(1, 3, dtype=torch.float64), torch.float64, 2, "ScoreMLP")
