@@ -864,9 +864,12 @@ def choice_cases(good):
 
 
 def callable_cases(kind):
-    """A user's callable: score (n, d) -> (n, d), or critic (k, d) -> (k,)."""
+    """A user's callable: score (n, d) -> (n, d), vector (d,) -> (d,), or critic
+    (k, d) -> (k,)."""
     if kind == "score":
         wrong, nan, cplx = (lambda x: x[:, :1]), (lambda x: x * NAN), (lambda x: x * 1j)
+    elif kind == "vector":  # a matrix-vector product (d,) -> (d,)
+        wrong, nan, cplx = (lambda v: v[:1]), (lambda v: v * NAN), (lambda v: v * 1j)
     elif kind == "score2":
         wrong, nan, cplx = (lambda x, s: x[:, :1]), (lambda x, s: x * NAN), (lambda x, s: x * 1j)
     else:
@@ -1387,6 +1390,262 @@ SCORE_FUNCS = {
 # a denoising training needs sigma: its hostile sigmas go through loss="denoising"
 
 
+# == part D: GAN and VAE losses, variational inference, policies, particle flows ==========
+
+RL = np.array([1.5, -0.5, 2.0, 0.3, -1.0])  # discriminator logits on data
+FL = np.array([-1.2, 0.4, -2.0, 0.1])  # ... and on model samples
+LPN, LPO = np.log([0.3, 0.5, 0.2, 0.6]), np.log([0.25, 0.55, 0.3, 0.5])
+ADV = np.array([1.0, -0.5, 2.0, -1.5])
+B2 = np.array([1.0, 2.0])
+MEAN2, TRIL2 = np.array([0.5, -0.5]), np.array([[1.0, 0.0], [0.3, 0.8]])
+PROBS = np.array([0.2, 0.3, 0.5])
+
+
+def avp(v):
+    """The product with [[3.5, 0.5], [0.5, 3.5]], written for numpy and torch alike."""
+    return 3.0 * v + 0.5 * v.sum()
+
+
+def no_none(cases):
+    """Cases without None: a bandwidth of None is the median heuristic (test_flows)."""
+    return [c for c in cases if c[0] != "none"]
+
+
+CENTERS = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+SAMPLES = np.array([[0.1, -0.2], [2.8, 0.1], [3.4, 0.2], [5.0, 5.0], [0.3, 0.1]])
+
+
+def flat(*outs):
+    """Several results (numbers, arrays, tuples) as one float64 vector, to compare."""
+    parts = []
+    for o in outs:
+        parts += [npy(p).ravel() for p in (o if isinstance(o, tuple) else (o,))]
+    return np.concatenate(parts)
+
+
+def disc(real_logits=RL, fake_logits=FL):
+    return divlib.gan_discriminator_loss(real_logits, fake_logits)
+
+
+def gen(fake_out=FL, kind="non_saturating"):
+    return divlib.gan_generator_loss(fake_out, kind=kind)
+
+
+def kl_sn(mean=XC[:4], log_var=XC[2:]):
+    return divlib.kl_standard_normal(mean, log_var)
+
+
+def coverage(samples=SAMPLES, centers=CENTERS, radius=0.5, min_count=1):
+    return flat(divlib.mode_coverage(samples, centers, radius=radius, min_count=min_count))
+
+
+def elbo(
+    log_joint=lambda z: -0.5 * (z**2).sum(1),
+    mean=MEAN2,
+    scale_tril=TRIL2,
+    n_samples=20,
+    seed=0,
+):
+    return divlib.gaussian_elbo(log_joint, mean, scale_tril, n_samples=n_samples, seed=seed)
+
+
+def surrogate(log_prob_new=LPN, log_prob_old=LPO, advantages=ADV, eps=0.2):
+    return divlib.clipped_surrogate(log_prob_new, log_prob_old, advantages, eps=eps)
+
+
+def kl_coef(beta=1.0, kl=0.05, kl_target=0.01, tolerance=1.5, factor=2.0):
+    return divlib.adaptive_kl_coef(beta, kl, kl_target, tolerance=tolerance, factor=factor)
+
+
+def fisher_cat(probs=PROBS):
+    return divlib.categorical_fisher(probs)
+
+
+def cg(Avp=avp, b=B2, n_iter=10, tol=1e-10):
+    return divlib.conjugate_gradient(Avp, b, n_iter=n_iter, tol=tol)
+
+
+def trust(Fvp=avp, g=B2, max_kl=0.01, n_iter=10, damping=0.0):
+    return divlib.trust_region_step(Fvp, g, max_kl, n_iter=n_iter, damping=damping)
+
+
+def bandwidth(x=XC):
+    return divlib.median_bandwidth(x)
+
+
+def rbf(x=XC, y=XC[:3] + 0.5, bandwidth=None, return_grad=True):
+    return flat(divlib.rbf_kernel(x, y, bandwidth=bandwidth, return_grad=return_grad))
+
+
+def direction(x=XC, score_fn=score, bandwidth=None):
+    return divlib.svgd_direction(x, score_fn, bandwidth=bandwidth)
+
+
+def svgd1(x=XC, score_fn=score, step=0.1, bandwidth=None):
+    return divlib.svgd_step(x, score_fn, step, bandwidth=bandwidth)
+
+
+def svgd(
+    score_fn=score,
+    x0=XC,
+    step_size=0.1,
+    n_steps=3,
+    bandwidth=None,
+    progress=False,
+    return_path=False,
+):
+    return divlib.svgd_sample(
+        score_fn,
+        x0,
+        step_size=step_size,
+        n_steps=n_steps,
+        bandwidth=bandwidth,
+        progress=progress,
+        return_path=return_path,
+    )
+
+
+def drop(cases, *labels):
+    return [c for c in cases if c[0] not in labels]
+
+
+APP_FUNCS = {
+    "gan_discriminator_loss": (
+        disc,
+        {"real_logits": array_cases(RL), "fake_logits": array_cases(FL)},
+    ),
+    "gan_generator_loss": (
+        gen,
+        {"fake_out": array_cases(FL), "kind": choice_cases("non_saturating")},
+    ),
+    # elementwise: a shape that broadcasts is legal, one that does not is refused
+    "kl_standard_normal": (
+        kl_sn,
+        {
+            "mean": drop(array_cases(XC[:4]), "wrong_shape")
+            + [("wrong_shape", XC[:3], Raises(ValueError))],
+            "log_var": drop(array_cases(XC[2:]), "wrong_shape")
+            + [("wrong_shape", XC[:3], Raises(ValueError))],
+        },
+    ),
+    "mode_coverage": (
+        coverage,
+        {
+            "samples": array_cases(SAMPLES),
+            "centers": array_cases(CENTERS),
+            "radius": real_cases(0.5, zero_ok=False),
+            "min_count": count_cases(1),
+        },
+    ),
+    "gaussian_elbo": (
+        elbo,
+        {
+            "log_joint": callable_cases("critic"),
+            "mean": array_cases(MEAN2),
+            "scale_tril": drop(array_cases(TRIL2), "negative")
+            + [("negative", -TRIL2, Raises(ValueError))],
+            "n_samples": count_cases(20),
+            "seed": seed_cases(),
+        },
+    ),
+    "clipped_surrogate": (
+        surrogate,
+        {
+            "log_prob_new": array_cases(LPN),
+            "log_prob_old": array_cases(LPO),
+            "advantages": array_cases(ADV),
+            "eps": drop(real_cases(0.2, zero_ok=False), "int")
+            + [("one", 1, Raises(ValueError))],  # eps in (0, 1)
+        },
+    ),
+    "adaptive_kl_coef": (
+        kl_coef,
+        {
+            "beta": real_cases(1.0, zero_ok=False),
+            # an infinite measured KL is a KL above target: beta * factor
+            "kl": drop(real_cases(0.05, zero_ok=True), "inf") + [("inf", INF, Value(2.0))],
+            "kl_target": real_cases(0.01, zero_ok=False),
+            # tolerance and factor are > 1
+            "tolerance": drop(real_cases(1.5, zero_ok=False), "int") + [("int", 3, like(3.0))],
+            "factor": drop(real_cases(2.0, zero_ok=False), "int") + [("int", 3, like(3.0))],
+        },
+    ),
+    "categorical_fisher": (
+        fisher_cat,
+        {
+            "probs": array_cases(PROBS, neg_ok=False, int_ok=False)
+            + [
+                ("negative", np.array([-0.1, 0.6, 0.5]), Raises(ValueError)),
+                ("int_array", np.array([0, 1, 0]), like(np.array([0.0, 1.0, 0.0]))),
+                ("int_tensor", torch.tensor([0, 1, 0]), like(torch.tensor([0.0, 1.0, 0.0]))),
+            ]
+        },
+    ),
+    "conjugate_gradient": (
+        cg,
+        {
+            "Avp": callable_cases("vector"),
+            "b": array_cases(B2),
+            "n_iter": count_cases(10),
+            # tol = inf returns x = 0 without an iteration: left out (reported, issue 17)
+            "tol": drop(real_cases(1e-10, zero_ok=True), "inf"),
+        },
+    ),
+    "trust_region_step": (
+        trust,
+        {
+            "Fvp": callable_cases("vector"),
+            "g": array_cases(B2),
+            "max_kl": real_cases(0.01, zero_ok=False),
+            "n_iter": count_cases(10),
+            "damping": real_cases(0.1, zero_ok=True),
+        },
+    ),
+    "median_bandwidth": (bandwidth, {"x": array_cases(XC)}),
+    "rbf_kernel": (
+        rbf,
+        {
+            "x": array_cases(XC),
+            # a bfloat16 tensor y next to a numpy x fails in torch's conversion, with a
+            # message that does not name y: left out (reported, issue 17)
+            # (None is legal: the kernel of x with itself, tested in test_flows)
+            "y": drop(array_cases(XC[:3] + 0.5), "none", "bfloat16"),
+            "bandwidth": no_none(real_cases(0.7, zero_ok=False)),
+            "return_grad": FLAG_CASES,
+        },
+    ),
+    "svgd_direction": (
+        direction,
+        {
+            "x": array_cases(XC),
+            "score_fn": callable_cases("score"),
+            "bandwidth": no_none(real_cases(0.7, zero_ok=False)),
+        },
+    ),
+    "svgd_step": (
+        svgd1,
+        {
+            "x": array_cases(XC),
+            "score_fn": callable_cases("score"),
+            "step": real_cases(0.1, zero_ok=False),
+            "bandwidth": no_none(real_cases(0.7, zero_ok=False)),
+        },
+    ),
+    "svgd_sample": (
+        svgd,
+        {
+            "score_fn": callable_cases("score"),
+            "x0": array_cases(XC),
+            "step_size": real_cases(0.1, zero_ok=False),
+            "n_steps": count_cases(3, low=0),
+            "bandwidth": no_none(real_cases(0.7, zero_ok=False)),
+            "progress": FLAG_CASES,
+            "return_path": FLAG_CASES,
+        },
+    ),
+}
+
+
 # == the table: one row per (function, argument, hostile value) ==============================
 
 
@@ -1434,7 +1693,7 @@ def _ot_rows():
 
 
 def _score_rows():
-    for fname, (f, args) in SCORE_FUNCS.items():
+    for fname, (f, args) in {**SCORE_FUNCS, **APP_FUNCS}.items():
         for arg, cases in args.items():
             # a denoising training needs sigma: its hostile sigmas go through loss="denoising"
             extra = {"loss": "denoising"} if (fname, arg) == ("train_score_model", "sigma") else {}
@@ -1496,25 +1755,10 @@ def test_every_expected_error_names_its_argument():
 #: public callables whose hostile tables still live in their family's test module
 #: (issue 17 item 8: to move here); the coverage test checks that they have no row here.
 ELSEWHERE = {
-    "gan_discriminator_loss": "test_generative.py",
-    "gan_generator_loss": "test_generative.py",
-    "kl_standard_normal": "test_generative.py",
-    "mode_coverage": "test_generative.py",
     "VPSchedule": "test_diffusion.py",
     "vp_denoising_loss": "test_diffusion.py",
     "reverse_sde_sample": "test_diffusion.py",
     "probability_flow_sample": "test_diffusion.py",
-    "gaussian_elbo": "test_vi.py",
-    "clipped_surrogate": "test_policy.py",
-    "adaptive_kl_coef": "test_policy.py",
-    "categorical_fisher": "test_policy.py",
-    "conjugate_gradient": "test_policy.py",
-    "trust_region_step": "test_policy.py",
-    "median_bandwidth": "test_flows.py",
-    "rbf_kernel": "test_flows.py",
-    "svgd_direction": "test_flows.py",
-    "svgd_step": "test_flows.py",
-    "svgd_sample": "test_flows.py",
 }
 #: public names with nothing to validate
 NO_ARGUMENTS = {
