@@ -783,6 +783,8 @@ def array_cases(good, *, neg_ok=True, int_ok=True, one_d=None):
     ]
     if neg_ok:
         cases.append(("negative", -g, like(-g)))
+    # mixed numpy/torch: one argument a float64 tensor, the others numpy
+    cases.append(("torch_float64", torch.tensor(g), like(g)))
     if int_ok:
         cases.append(("int_tensor", torch.tensor(rounded.astype(np.int64)), like(rounded)))
         cases.append(("int_array", rounded.astype(np.int64), like(rounded)))
@@ -855,6 +857,11 @@ GENERATOR_CASES = [
     ("int", 7, Raises(TypeError)),
     ("numpy_generator", np.random.default_rng(0), Raises(TypeError)),
 ]
+
+
+def drop(cases, *labels):
+    """``cases`` without those of the given labels (replaced or left out by a row)."""
+    return [c for c in cases if c[0] not in labels]
 
 
 def choice_cases(good):
@@ -1245,8 +1252,11 @@ SCORE_FUNCS = {
     "dual_wasserstein_1": (
         dual,
         {
-            "x": array_cases(XC),
-            "y": array_cases(XC + 1.0),
+            # a float64 tensor next to a float64 ndarray gives another estimate than two
+            # ndarrays (-0.89 and -0.76 after 2 steps; 0.22 under a float64 torch default):
+            # left out (reported, issue 17)
+            "x": drop(array_cases(XC), "torch_float64"),
+            "y": drop(array_cases(XC + 1.0), "torch_float64"),
             "hidden": count_cases(4),
             "n_steps": count_cases(2),
             "lr": real_cases(2e-3, zero_ok=False),
@@ -1505,10 +1515,6 @@ def svgd(
         progress=progress,
         return_path=return_path,
     )
-
-
-def drop(cases, *labels):
-    return [c for c in cases if c[0] not in labels]
 
 
 APP_FUNCS = {
