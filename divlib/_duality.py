@@ -284,7 +284,8 @@ def dual_wasserstein_1(
     :math:`f / \bar L` is 1-Lipschitz on average, not a certified bound.
     Sample sizes may differ; the penalty uses ``min(n, m)`` random pairs per
     step. The critic is trained in float32 (numpy inputs included) unless a
-    tensor input is float64, then in float64. Runs on one CPU thread (faster
+    tensor input is float64, then in float64; its initial weights are drawn in
+    float32 whatever torch's default dtype. Runs on one CPU thread (faster
     for such small networks; the setting is restored afterwards).
 
     References
@@ -320,12 +321,13 @@ def dual_wasserstein_1(
     gen = torch_generator(None, seed, x.device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
+        f32 = torch.float32  # one draw of the weights, whatever torch's default dtype
         critic = torch.nn.Sequential(
-            torch.nn.Linear(d, hidden),
+            torch.nn.Linear(d, hidden, dtype=f32),
             torch.nn.ReLU(),
-            torch.nn.Linear(hidden, hidden),
+            torch.nn.Linear(hidden, hidden, dtype=f32),
             torch.nn.ReLU(),
-            torch.nn.Linear(hidden, 1),
+            torch.nn.Linear(hidden, 1, dtype=f32),
         ).to(dtype=x.dtype, device=x.device)
     f = lambda z: critic(z)[:, 0]
     opt = torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.5, 0.9))

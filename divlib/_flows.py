@@ -25,6 +25,7 @@ from ._validation import (
     check_flag,
     check_output,
     check_output_form,
+    check_real_dtype,
     check_same_dimension,
     check_scalar,
 )
@@ -187,6 +188,7 @@ def rbf_kernel(x, y=None, *, bandwidth=None, return_grad=False):
         nx, x = as_point_cloud(x, "x")
         y_ = x
     else:  # mixed numpy/torch: the numpy one follows the tensor's dtype and device
+        x, y = check_real_dtype(x, "x"), check_real_dtype(y, "y")  # before any conversion
         nx, like = get_backend(x, y), first_tensor(x, y)
         _, x = as_point_cloud(x, "x", nx, like)
         _, y_ = as_point_cloud(y, "y", nx, like)

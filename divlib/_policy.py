@@ -258,7 +258,8 @@ def conjugate_gradient(Avp, b, *, n_iter=10, tol=1e-10):
         when they did not reach ``tol``.
     tol : float, default 1e-10
         Stop when the relative squared residual
-        :math:`\|b - Ax\|^2 / \|b\|^2` is at most ``tol`` (``b = 0`` returns 0).
+        :math:`\|b - Ax\|^2 / \|b\|^2` is at most ``tol``, a finite number >= 0
+        (``b = 0`` returns 0).
 
     Returns
     -------
@@ -319,7 +320,7 @@ def _conjugate_gradient(Avp, b, n_iter, tol, *, names):
     product and the right-hand side in messages."""
     check_callable(Avp, names[0])
     n_iter = check_scalar(n_iter, "n_iter", low=1, integer=True)
-    tol = check_scalar(tol, "tol", low=0.0)
+    tol = check_scalar(tol, "tol", low=0.0, finite=True)
     nx, b = as_finite_arrays((names[1],), b)
     if len(tuple(b.shape)) != 1:
         raise ValueError(f"{names[1]} must be a vector of shape (d,), got shape {tuple(b.shape)}.")

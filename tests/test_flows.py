@@ -361,3 +361,15 @@ def test_numpy_float32_stays_float32():
     assert svgd_direction(x, lambda z: -z).dtype == np.float32
     assert svgd_step(x, lambda z: -z, 0.1).dtype == np.float32
     assert svgd_sample(lambda z: -z, x, step_size=0.1, n_steps=2).dtype == np.float32
+
+
+@pytest.mark.parametrize("half", [torch.bfloat16])
+def test_rbf_kernel_names_a_bfloat16_argument_next_to_numpy(half):
+    # issue 17 (hostile table): a numpy x and a bfloat16 tensor y failed inside torch
+    # ("Got unsupported ScalarType BFloat16"), y not named; divlib refuses bfloat16 with
+    # a TypeError naming the argument (check_real_dtype), whichever side it is on
+    x = np.array([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]])
+    with pytest.raises(TypeError, match=r"\by has dtype bfloat16"):
+        rbf_kernel(x, torch.tensor(x[:2]).to(half))
+    with pytest.raises(TypeError, match=r"\bx has dtype bfloat16"):
+        rbf_kernel(torch.tensor(x).to(half), x[:2])

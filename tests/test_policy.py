@@ -353,3 +353,15 @@ def test_infinite_hyperparameters_refused():
 
 def test_numpy_float32_stays_float32():
     assert categorical_fisher(np.array([0.5, 0.5], dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("tol", [np.inf, -np.inf, np.nan])
+def test_conjugate_gradient_refuses_a_non_finite_tol(tol):
+    # issue 17 (hostile table): tol = inf returned x = 0 without an iteration, silently
+    A = np.array([[4.0, 1.0], [1.0, 3.0]])
+    with pytest.raises(ValueError, match=r"\btol\b"):
+        conjugate_gradient(lambda v: A @ v, np.array([1.0, 2.0]), tol=tol)
+    assert np.allclose(
+        conjugate_gradient(lambda v: A @ v, np.array([1.0, 2.0]), tol=0.0),
+        np.linalg.solve(A, [1.0, 2.0]),
+    )
