@@ -218,7 +218,7 @@ def chapter_map_svg(requires: dict, href) -> str:
     height = PAD * 2 + max(len(v) for v in columns.values()) * (box_h + GAP_Y) - GAP_Y
     out = [
         (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="chapter-map" role="img" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chapter-map" role="group" '
             f'aria-labelledby="chapter-map-title" viewBox="0 0 {width} {height}" '
             f'style="width: 100%; min-width: 600px; height: auto">'
         ),
