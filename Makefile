@@ -89,7 +89,7 @@ pdf: $(STAMP)
 	fi; test $$rc -eq 0 && $(PY) -m pytest -q -p no:randomly tests/test_pdf.py
 
 test-lib: $(STAMP)
-	$(ONE_CORE) $(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py
+	$(ONE_CORE) $(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py --ignore=tests/browser
 
 # nbval re-executes every chapter and compares each text output with the stored one,
 # under the floating point of another CPU imitated on this one (scripts/other_cpu.py):
@@ -114,7 +114,7 @@ check: $(STAMP)
 	$(PY) scripts/lint_sources.py
 	$(PY) scripts/api_pages.py check
 	$(PY) scripts/format_chapters.py check
-	set -- divlib benchmarks tests/conftest.py tests/test_{backend,diffusion,duality,estimators,f_divergences,flows,gaussian,generative,hostile,hostile_score,hostile_transport,information,models,policy,score,sinkhorn,toy,transport,validation,vi}.py; $(BIN)/ruff check "$$@" && $(BIN)/ruff format --check "$$@"
+	$(BIN)/ruff check divlib benchmarks tests scripts book/_ext && $(BIN)/ruff format --check divlib benchmarks tests scripts book/_ext
 	$(PY) scripts/check_release.py
 
 # Format the chapters' code cells (ruff, 84 columns: what the site's code column shows),

@@ -44,14 +44,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import socketserver
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import ROOT, toc_files, toc_notebooks  # noqa: E402
+from notebooks import ROOT, toc_files, toc_notebooks
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 CHROMIUM_ARGS = [
@@ -129,6 +129,7 @@ def figure_table(notebooks) -> dict[str, dict]:
 def text_px(info: dict, rendered_width: float, natural_width: float) -> float:
     """CSS px of the figure's smallest text as shown."""
     return info["pt"] * info["dpi"] / 72.0 * rendered_width / natural_width
+
 
 # Runs in the page once MathJax has finished: collects every problem a reader would see.
 PAGE_PROBE = r"""
@@ -290,7 +291,7 @@ async () => {
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: D401 - silence the access log
+    def log_message(self, *args):
         pass
 
 
@@ -335,8 +336,12 @@ def figure_text(images: list[dict], table: dict | None = None) -> list[dict]:
         if not im["natural"]:
             continue
         if info is None:  # not from a stored notebook output: matplotlib's defaults
-            info = {"chapter": "", "figure": im["src"].rsplit("/", 1)[-1], "pt": DEFAULT_PT,
-                    "dpi": im.get("dpi") or 100.0}
+            info = {
+                "chapter": "",
+                "figure": im["src"].rsplit("/", 1)[-1],
+                "pt": DEFAULT_PT,
+                "dpi": im.get("dpi") or 100.0,
+            }
         out.append(
             {
                 "chapter": info["chapter"],
@@ -351,7 +356,9 @@ def figure_text(images: list[dict], table: dict | None = None) -> list[dict]:
 
 
 #: Empties every typeset formula's glyph tree, keeping the container and its attributes.
-STRIP_MATH = "() => { for (const c of document.querySelectorAll('mjx-container')) c.replaceChildren(); }"
+STRIP_MATH = (
+    "() => { for (const c of document.querySelectorAll('mjx-container')) c.replaceChildren(); }"
+)
 
 
 def run_axe(pg) -> list[dict]:
@@ -364,14 +371,21 @@ def run_axe(pg) -> list[dict]:
             "id": v["id"],
             "impact": v.get("impact"),
             "help": v.get("help"),
-            "nodes": [" ".join(n.get("target", [])) if isinstance(n.get("target"), list) else str(n.get("target")) for n in v.get("nodes", [])][:5],
+            "nodes": [
+                " ".join(n.get("target", []))
+                if isinstance(n.get("target"), list)
+                else str(n.get("target"))
+                for n in v.get("nodes", [])
+            ][:5],
         }
         for v in res.response.get("violations", [])
         if v["id"] not in AXE_EXCEPTIONS
     ]
 
 
-def check_page(browser, base: str, page: str, width: int, axe: bool = True, layout: bool = True) -> dict:
+def check_page(
+    browser, base: str, page: str, width: int, axe: bool = True, layout: bool = True
+) -> dict:
     """Open one page at one width; return its counts and problems."""
     ctx = browser.new_context(viewport={"width": width, "height": 900}, offline=False)
     pg = ctx.new_page()
@@ -406,7 +420,9 @@ def check_page(browser, base: str, page: str, width: int, axe: bool = True, layo
     result["solutionProblems"] = pg.evaluate(SOLUTION_PROBE) if result["solutions"] else []
     pg.wait_for_timeout(100)
     result["jsErrors"] = list(errors)
-    result["failedRequests"] = failed_before_axe + [u for u in failed[len(failed_before_axe):] if not u.endswith("/basic.css")]
+    result["failedRequests"] = failed_before_axe + [
+        u for u in failed[len(failed_before_axe) :] if not u.endswith("/basic.css")
+    ]
     result["bytes"] = sum(sizes.values())
     ctx.close()
     return result
@@ -415,7 +431,7 @@ def check_page(browser, base: str, page: str, width: int, axe: bool = True, layo
 def _size(request) -> int:
     try:
         return int(request.response().headers.get("content-length", 0))
-    except Exception:  # noqa: BLE001 - a request without a response
+    except Exception:
         return 0
 
 
@@ -425,7 +441,7 @@ def check_search(browser, base: str) -> str | None:
     pg.goto(f"{base}/search.html?q={SEARCH_WORD}", wait_until="load")
     try:
         pg.wait_for_selector("#search-results ul.search li", timeout=15000)
-    except Exception:  # noqa: BLE001 - Playwright's timeout error
+    except Exception:
         return f"search for {SEARCH_WORD!r} listed no result"
     finally:
         pg.close()
@@ -458,7 +474,9 @@ def problems_of(result: dict) -> list[str]:
         for v in result.get("axe", [])
     ]
     if result.get("bytes", 0) > MAX_PAGE_BYTES:
-        out.append(f"page weight {result['bytes'] / 2**20:.1f} MB > {MAX_PAGE_BYTES / 2**20:.0f} MB")
+        out.append(
+            f"page weight {result['bytes'] / 2**20:.1f} MB > {MAX_PAGE_BYTES / 2**20:.0f} MB"
+        )
     return out
 
 
@@ -513,9 +531,23 @@ def run_pytest(html: Path, json_out: Path | None, workers: str, pages: list[str]
         env["DIVERGENCES_PAGES"] = ",".join(pages)
     start = time.monotonic()
     rc = subprocess.call(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-         "-n", workers, "--browser", "chromium", str(ROOT / "tests" / "browser")],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            workers,
+            "--browser",
+            "chromium",
+            str(ROOT / "tests" / "browser"),
+        ],
+        env=env,
+        cwd=ROOT,
     )
     took = time.monotonic() - start
     rows = [json.loads(line) for line in report.read_text().splitlines() if line.strip()]
@@ -526,11 +558,16 @@ def run_pytest(html: Path, json_out: Path | None, workers: str, pages: list[str]
         full["pages"].setdefault(r["page"], {})[label] = r["result"]
     if json_out:
         json_out.write_text(json.dumps(full, indent=1))
-    texts = [f["px"] for p in full["pages"].values() for f in p.get("desktop", {}).get("figureText", [])]
+    texts = [
+        f["px"] for p in full["pages"].values() for f in p.get("desktop", {}).get("figureText", [])
+    ]
     axe = sum(len(res.get("axe", [])) for p in full["pages"].values() for res in p.values())
-    print(f"browser suite: {len(rows)} page checks in {took:.0f} s; axe violations: {axe}; "
-          f"smallest figure text at 1280 px: {min(texts):.1f} CSS px" if texts else
-          f"browser suite: {len(rows)} page checks in {took:.0f} s; axe violations: {axe}")
+    print(
+        f"browser suite: {len(rows)} page checks in {took:.0f} s; axe violations: {axe}; "
+        f"smallest figure text at 1280 px: {min(texts):.1f} CSS px"
+        if texts
+        else f"browser suite: {len(rows)} page checks in {took:.0f} s; axe violations: {axe}"
+    )
     return 0 if rc == 0 else 1
 
 
@@ -539,8 +576,11 @@ def main(argv=None) -> int:
     ap.add_argument("pages", nargs="*", help="pages relative to the site root (default: all)")
     ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     ap.add_argument("--json", type=Path, help="write the full report as JSON")
-    ap.add_argument("--pytest", action="store_true",
-                    help="run the pytest-playwright suite tests/browser on 2 workers")
+    ap.add_argument(
+        "--pytest",
+        action="store_true",
+        help="run the pytest-playwright suite tests/browser on 2 workers",
+    )
     ap.add_argument("--workers", default="2", help="pytest-xdist workers (with --pytest)")
     args = ap.parse_args(argv)
     if find_chromium() is None:
@@ -557,7 +597,9 @@ def main(argv=None) -> int:
         print(f"\n{len(problems)} problems:")
         print("\n".join(problems))
         return 1
-    print(f"browser check OK: {len(counts)} pages at {', '.join(f'{w} px' for w in WIDTHS.values())}")
+    print(
+        f"browser check OK: {len(counts)} pages at {', '.join(f'{w} px' for w in WIDTHS.values())}"
+    )
     return 0
 
 

@@ -46,9 +46,7 @@ def problems(root: Path = ROOT) -> list[str]:
         return [*out, "CHANGELOG.md has no '## <version> (<date>)' section"]
     newest, date = sections[0]
     if newest != version:
-        out.append(
-            f"CHANGELOG.md's newest section is {newest!r}, divlib is {version!r}"
-        )
+        out.append(f"CHANGELOG.md's newest section is {newest!r}, divlib is {version!r}")
     if date != str(cff.get("date-released")):
         out.append(
             f"CHANGELOG.md dates {newest} {date or '(no date)'}, CITATION.cff "
@@ -56,18 +54,13 @@ def problems(root: Path = ROOT) -> list[str]:
         )
     body = changelog.split(f"## {newest}", 1)[1].split("\n## ", 1)[0]
     if "### Content corrections" not in body:
-        out.append(
-            f"CHANGELOG.md {newest} has no '### Content corrections (errata)' part"
-        )
+        out.append(f"CHANGELOG.md {newest} has no '### Content corrections (errata)' part")
     return out
 
 
 def main() -> int:
     found = problems()
-    print(
-        "\n".join(found)
-        or "release metadata: CITATION.cff valid, one version everywhere"
-    )
+    print("\n".join(found) or "release metadata: CITATION.cff valid, one version everywhere")
     return 1 if found else 0
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import ROOT, toc_files  # noqa: E402
+from notebooks import ROOT, toc_files
 
 HTML = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "html"
 
@@ -31,7 +31,9 @@ def problems() -> list[str]:
         html = page.read_text()
         scripts = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', html, flags=re.I)
         has_math = 'class="math' in html
-        if (has_math and not scripts) or any(s.startswith(("http:", "https:", "//")) for s in scripts):
+        if (has_math and not scripts) or any(
+            s.startswith(("http:", "https:", "//")) for s in scripts
+        ):
             out.append(f"{page.name}: MathJax is not served locally ({scripts})")
         for s in scripts:
             local = (page.parent / s.split("?")[0]).resolve()
@@ -77,12 +79,18 @@ def _reference_problems() -> list[str]:
         page = HTML / Path(entry).with_suffix(".html")
         if entry.startswith("book/api") or not src.is_file() or not page.is_file():
             continue
-        if re.search(r"\bdivlib\.[a-z_]+\(", src.read_text()) and "divlib-api-link" not in page.read_text():
+        if (
+            re.search(r"\bdivlib\.[a-z_]+\(", src.read_text())
+            and "divlib-api-link" not in page.read_text()
+        ):
             out.append(f"{page.name}: calls divlib but links none of its calls to the reference")
     return out
 
 
 if __name__ == "__main__":
     found = problems()
-    print("\n".join(found) or f"site OK: {len(toc_files())} pages, offline math, launch and download buttons")
+    print(
+        "\n".join(found)
+        or f"site OK: {len(toc_files())} pages, offline math, launch and download buttons"
+    )
     sys.exit(1 if found else 0)

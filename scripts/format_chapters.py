@@ -57,7 +57,11 @@ def _cells(text: str) -> list[tuple[int, int]]:
 def _ruff_format(sources: list[str]) -> list[str]:
     """Format code cells with ruff (notebook mode: IPython magics are understood)."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,7 +69,14 @@ def _ruff_format(sources: list[str]) -> list[str]:
         nbformat.write(nb, path)
         ruff = Path(sys.executable).with_name("ruff")
         out = subprocess.run(
-            [str(ruff), "format", "--no-cache", "--isolated", f"--line-length={LINE_LENGTH}", str(path)],
+            [
+                str(ruff),
+                "format",
+                "--no-cache",
+                "--isolated",
+                f"--line-length={LINE_LENGTH}",
+                str(path),
+            ],
             capture_output=True,
             text=True,
         )

@@ -47,8 +47,9 @@ def read_roster(path: Path | None) -> list[dict]:
         rows = list(csv.DictReader(f))
     need = {"pattern", "id", "name"}
     if rows and not need <= set(rows[0]):
-        raise SystemExit(f"{path}: the roster needs the columns pattern,id,name; "
-                         f"it has {sorted(rows[0])}")
+        raise SystemExit(
+            f"{path}: the roster needs the columns pattern,id,name; it has {sorted(rows[0])}"
+        )
     return rows
 
 
@@ -70,8 +71,7 @@ def read_hand(path: Path | None) -> dict[tuple[str, str, str], str]:
             score = (r.get("score") or "").strip()
             if score:
                 float(score)  # a typo in the sheet must stop the merge, not become 0
-                out[(r["student"].strip(), r["assignment"].strip(),
-                     r["question"].strip())] = score
+                out[(r["student"].strip(), r["assignment"].strip(), r["question"].strip())] = score
     return out
 
 
@@ -86,8 +86,9 @@ def merge_hand(rows: list[dict], hand: dict) -> list[dict]:
     return out
 
 
-def gradebook(rows: list[dict], questions: dict[str, list[dict]], roster: list[dict],
-              out: Path) -> list[dict]:
+def gradebook(
+    rows: list[dict], questions: dict[str, list[dict]], roster: list[dict], out: Path
+) -> list[dict]:
     """Write gradebook.csv (one row per student and assignment); return its rows."""
     names = []
     for qs in questions.values():
@@ -111,8 +112,7 @@ def gradebook(rows: list[dict], questions: dict[str, list[dict]], roster: list[d
                 continue
             line[q["name"]] = _fmt(r["score"])
             total += float(r["score"])
-        line.update({"total": _fmt(total), "max": _fmt(maximum),
-                     "pending": " ".join(pending)})
+        line.update({"total": _fmt(total), "max": _fmt(maximum), "pending": " ".join(pending)})
         book.append(line)
     fields = ["id", "name", "file", "assignment", *names, "total", "max", "pending"]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -130,14 +130,24 @@ def canvas(book: list[dict], out: Path) -> None:
     cols = [f"{a} ({maxima[a]})" for a in assignments]
     students = {}
     for b in book:
-        s = students.setdefault(b["id"], {"Student": b["name"] or b["file"], "ID": "",
-                                          "SIS User ID": b["id"], "SIS Login ID": "",
-                                          "Section": ""})
+        s = students.setdefault(
+            b["id"],
+            {
+                "Student": b["name"] or b["file"],
+                "ID": "",
+                "SIS User ID": b["id"],
+                "SIS Login ID": "",
+                "Section": "",
+            },
+        )
         s[f"{b['assignment']} ({b['max']})"] = b["total"]
     with out.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["Student", "ID", "SIS User ID", "SIS Login ID",
-                                          "Section", *cols], lineterminator="\n",
-                           restval="")
+        w = csv.DictWriter(
+            f,
+            fieldnames=["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *cols],
+            lineterminator="\n",
+            restval="",
+        )
         w.writeheader()
         w.writerows(students.values())
 
@@ -182,8 +192,13 @@ pre {{ white-space: pre-wrap; background: #f4f4f4; padding: 0.5rem; }}
 """
 
 
-def hand_pages(subs: dict[str, tuple[str, object]], questions: dict[str, list[dict]],
-               dest: Path, roster: list[dict], hand: Path | None = None) -> list[Path]:
+def hand_pages(
+    subs: dict[str, tuple[str, object]],
+    questions: dict[str, list[dict]],
+    dest: Path,
+    roster: list[dict],
+    hand: Path | None = None,
+) -> list[Path]:
     """One HTML page per written question with every answer, and hand.csv to fill in.
 
     ``subs`` maps a student (file stem) to (assignment, notebook or None if unreadable).
@@ -201,16 +216,16 @@ def hand_pages(subs: dict[str, tuple[str, object]], questions: dict[str, list[di
             with Path(path).open(newline="", encoding="utf-8-sig") as f:
                 for r in csv.DictReader(f):
                     if (r.get("comment") or "").strip():
-                        key = (r["student"].strip(), r["assignment"].strip(),
-                               r["question"].strip())
+                        key = (r["student"].strip(), r["assignment"].strip(), r["question"].strip())
                         comments[key] = r["comment"]
     written, sheet = [], []
     for assignment, qs in sorted(questions.items()):
         mine = {s: nb for s, (a, nb) in sorted(subs.items()) if a == assignment}
         if not mine:
             continue
-        answers = {s: (written_answers(nb, qs) if nb is not None else None)
-                   for s, nb in mine.items()}
+        answers = {
+            s: (written_answers(nb, qs) if nb is not None else None) for s, nb in mine.items()
+        }
         for q in (q for q in qs if q["manual"]):
             sections = []
             for s, ans in answers.items():
@@ -223,19 +238,37 @@ def hand_pages(subs: dict[str, tuple[str, object]], questions: dict[str, list[di
                     body = '<p class="empty">(no answer)</p>'
                 else:
                     body = mistune.html(text)
-                sections.append(f'<section id="{html.escape(s)}"><h2>{who}</h2>\n'
-                                f"<p><code>{html.escape(s)}</code></p>\n{body}</section>")
+                sections.append(
+                    f'<section id="{html.escape(s)}"><h2>{who}</h2>\n'
+                    f"<p><code>{html.escape(s)}</code></p>\n{body}</section>"
+                )
                 key = (s, assignment, q["name"])
-                sheet.append({"student": s, "assignment": assignment, "question": q["name"],
-                              "score": kept.get(key, ""), "comment": comments.get(key, "")})
+                sheet.append(
+                    {
+                        "student": s,
+                        "assignment": assignment,
+                        "question": q["name"],
+                        "score": kept.get(key, ""),
+                        "comment": comments.get(key, ""),
+                    }
+                )
             page = dest / f"{assignment}-{q['name']}.html"
-            page.write_text(_PAGE.format(title=html.escape(f"{assignment}, {q['name']}"),
-                                         n=len(mine), points=_fmt(q["points"]),
-                                         sections="\n".join(sections)), encoding="utf-8")
+            page.write_text(
+                _PAGE.format(
+                    title=html.escape(f"{assignment}, {q['name']}"),
+                    n=len(mine),
+                    points=_fmt(q["points"]),
+                    sections="\n".join(sections),
+                ),
+                encoding="utf-8",
+            )
             written.append(page)
     with sheet_path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["student", "assignment", "question", "score",
-                                          "comment"], lineterminator="\n")
+        w = csv.DictWriter(
+            f,
+            fieldnames=["student", "assignment", "question", "score", "comment"],
+            lineterminator="\n",
+        )
         w.writeheader()
         w.writerows(sheet)
     return written

@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BLOCK_START = re.compile(r"^\s*([-+*]\s|>\s?|\d+[.)]\s)")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})")
 #: Directives whose body is code or data, not Markdown prose.
-CODE_DIRECTIVES = ("{code-cell}", "{code}", "{code-block}", "{eval-rst}", "{literalinclude}", "{math}")
+CODE_DIRECTIVES = (
+    "{code-cell}",
+    "{code}",
+    "{code-block}",
+    "{eval-rst}",
+    "{literalinclude}",
+    "{math}",
+)
 
 
 def _strip_code_spans(line: str) -> str:
@@ -58,11 +65,16 @@ def lint_text(text: str, name: str = "<text>") -> list[str]:
         m = FENCE.match(raw)
         if m:
             mark = m.group(1)
-            if stack and raw.strip() == mark and mark[0] == stack[-1][0][0] and len(mark) >= len(stack[-1][0]):
+            if (
+                stack
+                and raw.strip() == mark
+                and mark[0] == stack[-1][0][0]
+                and len(mark) >= len(stack[-1][0])
+            ):
                 stack.pop()  # closing fence
             else:
                 # directives such as {prf:theorem} or {exercise} hold prose; code does not
-                info = raw.strip()[len(mark):].strip()
+                info = raw.strip()[len(mark) :].strip()
                 is_code = not info.startswith("{") or info.startswith(CODE_DIRECTIVES)
                 stack.append((mark, is_code))
             open_at = None
@@ -101,7 +113,9 @@ def main(argv=None) -> int:
     files = [Path(a) for a in args] or default_files()
     problems = []
     for f in files:
-        problems += lint_text(f.read_text(encoding="utf-8"), str(f.relative_to(ROOT) if f.is_absolute() else f))
+        problems += lint_text(
+            f.read_text(encoding="utf-8"), str(f.relative_to(ROOT) if f.is_absolute() else f)
+        )
     print("\n".join(problems) or f"source lint OK: {len(files)} Markdown files")
     return 1 if problems else 0
 

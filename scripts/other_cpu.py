@@ -70,13 +70,9 @@ def variables() -> list[tuple[str, str, str]]:
     if platform.machine() in ("x86_64", "AMD64"):
         flags = _cpu_flags()
         if "avx512f" in flags:
-            out.append(
-                ("OPENBLAS_CORETYPE", "Haswell", "numpy/scipy BLAS: AVX2 kernels")
-            )
+            out.append(("OPENBLAS_CORETYPE", "Haswell", "numpy/scipy BLAS: AVX2 kernels"))
         elif "avx2" in flags:
-            out.append(
-                ("OPENBLAS_CORETYPE", "Sandybridge", "numpy/scipy BLAS: AVX kernels")
-            )
+            out.append(("OPENBLAS_CORETYPE", "Sandybridge", "numpy/scipy BLAS: AVX kernels"))
         disable = [f for f in NUMPY_AVX512 if f in _numpy_features()]
         if disable:
             out.append(

@@ -36,8 +36,8 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser_check import CHROMIUM_ARGS, find_chromium, serve  # noqa: E402
-from notebooks import ROOT, stored_outputs_config  # noqa: E402
+from browser_check import CHROMIUM_ARGS, find_chromium, serve
+from notebooks import ROOT, stored_outputs_config
 
 DEFAULT_OUT = ROOT / "_build" / "html" / "divergences.pdf"
 
@@ -106,8 +106,17 @@ async () => {
 def build_single(build_dir: Path) -> Path:
     """The one-page html build of the book (stored outputs, no execution)."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "--builder", "singlehtml", "--path-output", str(build_dir),
-           "--config", str(stored_outputs_config())]
+    cmd = [
+        str(jb),
+        "build",
+        str(ROOT),
+        "--builder",
+        "singlehtml",
+        "--path-output",
+        str(build_dir),
+        "--config",
+        str(stored_outputs_config()),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.stderr.write(out.stdout[-3000:] + out.stderr[-3000:])
@@ -171,8 +180,10 @@ def main(argv=None) -> int:
     info["pages"] = len(PdfReader(str(args.out)).pages)
     info["seconds"] = {"build": round(t1 - t0, 1), "print": round(t2 - t1, 1)}
     args.out.with_suffix(".json").write_text(json.dumps(info, indent=1))
-    print(f"pdf: {args.out} ({info['pages']} pages, {len(info['chapters'])} chapters, "
-          f"{info['figures']} figures; build {t1 - t0:.0f} s, print {t2 - t1:.0f} s)")
+    print(
+        f"pdf: {args.out} ({info['pages']} pages, {len(info['chapters'])} chapters, "
+        f"{info['figures']} figures; build {t1 - t0:.0f} s, print {t2 - t1:.0f} s)"
+    )
     return 0
 
 

@@ -32,9 +32,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("logs", type=Path)
     parser.add_argument("parts", nargs="+")
-    parser.add_argument(
-        "--since", type=int, help="start of the run (seconds since the epoch)"
-    )
+    parser.add_argument("--since", type=int, help="start of the run (seconds since the epoch)")
     args = parser.parse_args(argv)
     table = rows(args.logs, args.parts)
     width = max(len("total (wall clock)"), *(len(p) for p, _, _ in table))
@@ -47,9 +45,7 @@ def main(argv=None) -> int:
             if "compared by claim only" in line:
                 print(f"  nbval: {line}")
     if args.since:
-        print(
-            f"  {'total (wall clock)':<{width}}  {int(time.time()) - args.since:>5} s"
-        )
+        print(f"  {'total (wall clock)':<{width}}  {int(time.time()) - args.since:>5} s")
     return 0
 
 

@@ -30,7 +30,7 @@ LIBRARY_TESTS = {
     f"test_{m}"
     for m in (
         "backend diffusion duality estimators f_divergences flows gaussian generative "
-        "hostile hostile_score hostile_transport information models policy score "
+        "hostile hostile_score information models policy score "
         "sinkhorn toy transport validation vi"
     ).split()
 }

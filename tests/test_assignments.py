@@ -71,8 +71,10 @@ def built(tmp_path_factory):
 def _dies_once(solved: str, flag: Path) -> str:
     """The solutions, with a cell that kills its kernel the first time it runs."""
     nb = nbformat.reads(solved, as_version=4)
-    kill = (f"import os, pathlib\nflag = pathlib.Path({str(flag)!r})\n"
-            "if not flag.exists():\n    flag.touch()\n    os._exit(1)\n")
+    kill = (
+        f"import os, pathlib\nflag = pathlib.Path({str(flag)!r})\n"
+        "if not flag.exists():\n    flag.touch()\n    os._exit(1)\n"
+    )
     first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     nb.cells.insert(first + 1, nbformat.v4.new_code_cell(kill))
     return nbformat.writes(nb)
@@ -109,10 +111,10 @@ def graded(built, tmp_path_factory, request):
     expected[f"{first}-dies_once"] = auto
     out = folder / "grades.csv"
     t0 = time.perf_counter()
-    rows = assignments.grade(folder, out, jobs=JOBS, cell_timeout=CELL_TIMEOUT,
-                             progress=False)
-    print(f"graded {len(expected)} submissions with JOBS={JOBS} in "
-          f"{time.perf_counter() - t0:.0f} s")
+    rows = assignments.grade(folder, out, jobs=JOBS, cell_timeout=CELL_TIMEOUT, progress=False)
+    print(
+        f"graded {len(expected)} submissions with JOBS={JOBS} in {time.perf_counter() - t0:.0f} s"
+    )
     return rows, expected, out
 
 
@@ -130,8 +132,11 @@ def test_solutions_full_marks_blank_zero_one_bug_loses_its_question(graded, buil
     questions = _questions(built, name)
     auto = [q for q in questions if not q["manual"]]
     assert auto, f"{name} has no autograded question"
-    students = [s for s in expected if s.startswith(f"{name}-") or
-                (name == NAMES[0] and s.startswith("Grace Hopper"))]
+    students = [
+        s
+        for s in expected
+        if s.startswith(f"{name}-") or (name == NAMES[0] and s.startswith("Grace Hopper"))
+    ]
     assert len(students) == (13 if name == NAMES[0] else 3), students
     for student in students:
         kind = student.rsplit("-", 1)[-1]
@@ -158,8 +163,7 @@ def test_fixture_folder_csv(graded):
     assert b"\r\n" not in raw, "grades.csv has CRLF line endings"
     with out.open() as f:
         reader = csv.DictReader(f)
-        assert reader.fieldnames == ["student", "assignment", "question", "score", "max",
-                                     "reason"]
+        assert reader.fieldnames == ["student", "assignment", "question", "score", "max", "reason"]
         on_disk = list(reader)
     assert len(on_disk) == len(rows) and {r["student"] for r in on_disk} == set(expected)
     first = NAMES[0]
@@ -175,10 +179,14 @@ def test_fixture_folder_csv(graded):
     for kind in ("full", "slow", "alt_xlogy", "alt_float32", "no_checks"):
         full = [r for r in on_disk if r["student"] == f"{first}-{kind}"]
         assert full and all(r["reason"] in ("", "graded by hand") for r in full), full
-    died = [r for r in on_disk if r["student"] == f"{first}-dies_once"
-            and r["reason"] != "graded by hand"]
-    assert died and all("graded on a second try" in r["reason"] and "Kernel died" in r["reason"]
-                        for r in died), died
+    died = [
+        r
+        for r in on_disk
+        if r["student"] == f"{first}-dies_once" and r["reason"] != "graded by hand"
+    ]
+    assert died and all(
+        "graded on a second try" in r["reason"] and "Kernel died" in r["reason"] for r in died
+    ), died
     for r in on_disk:
         assert not re.search(r"\.\d{3}", r["score"]), f"more than two decimals: {r}"
 
@@ -196,8 +204,11 @@ def test_gradebook_roster_hand_pages_and_merge(graded, built, tmp_path, monkeypa
     shutil.copy(src / "full.ipynb", folder / f"Grace Hopper - {first} (1).ipynb")
     shutil.copy(src / "one_bug.ipynb", folder / "ada.ipynb")
     shutil.copy(src / "blank.ipynb", folder / "zz_unlisted.ipynb")
-    mine = [r for r in rows if r["student"] in (f"Grace Hopper - {first} (1)",
-                                               f"{first}-one_bug", f"{first}-blank")]
+    mine = [
+        r
+        for r in rows
+        if r["student"] in (f"Grace Hopper - {first} (1)", f"{first}-one_bug", f"{first}-blank")
+    ]
     rename = {f"{first}-one_bug": "ada", f"{first}-blank": "zz_unlisted"}
     mine = [{**r, "student": rename.get(r["student"], r["student"])} for r in mine]
     third = [r for r in mine if r["student"] == "ada" and r["question"] == "q3"]
@@ -215,7 +226,8 @@ def test_gradebook_roster_hand_pages_and_merge(graded, built, tmp_path, monkeypa
     assert by["gh01"]["name"] == "Grace Hopper" and by["gh01"]["assignment"] == first
     total = sum(q["points"] for q in questions if not q["manual"])
     assert float(by["gh01"]["total"]) == total and float(by["gh01"]["max"]) == sum(
-        q["points"] for q in questions)
+        q["points"] for q in questions
+    )
     assert all(by[i][q] == "pending" for i in by for q in manual), "hand questions: pending"
     assert by["gh01"]["pending"] == " ".join(manual)
     assert by["al02"]["q3"] == "1.33"
@@ -229,8 +241,9 @@ def test_gradebook_roster_hand_pages_and_merge(graded, built, tmp_path, monkeypa
     assert html_text.count("<section") == 3 and "Grace Hopper (gh01)" in html_text
     assert "(no answer)" in html_text  # the blank notebook
     sheet = folder / "hand" / "hand.csv"
-    filled = sheet.read_text().replace(f"ada,{first},{manual[0]},,",
-                                       f"ada,{first},{manual[0]},2.5,clear")
+    filled = sheet.read_text().replace(
+        f"ada,{first},{manual[0]},,", f"ada,{first},{manual[0]},2.5,clear"
+    )
     hand = tmp_path / "hand.csv"
     hand.write_text(filled)
     assignments.report(folder, mine, folder, roster, hand)
@@ -272,21 +285,28 @@ def test_fresh_pip_environment_grades_with_the_zip_alone(built, tmp_path, monkey
         (tmp_path / "req.txt").write_text("\n".join(reqs) + "\n")
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r",
-                        str(tmp_path / "req.txt")], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "-r", str(tmp_path / "req.txt")], check=True
+        )
         (venv / "ok").write_text(f"{time.perf_counter() - t0:.0f} s\n")
-    probe = subprocess.run([str(python), "-c", "import divlib"], cwd=tmp_path,
-                           capture_output=True, check=False)
+    probe = subprocess.run(
+        [str(python), "-c", "import divlib"], cwd=tmp_path, capture_output=True, check=False
+    )
     assert probe.returncode != 0, "divlib must come from the zip, not from the venv"
     monkeypatch.setattr(assignments, "BUILD", root)
     folder = tmp_path / "subs"
     folder.mkdir()
     for kind in ("full", "blank"):
         shutil.copy(root / name / "fixtures" / f"{kind}.ipynb", folder / f"{kind}.ipynb")
-    rows = assignments.grade(folder, folder / "grades.csv", jobs=2,
-                             cell_timeout=CELL_TIMEOUT, progress=False, python=str(python))
-    auto = [q for q in json.loads((root / name / "questions.json").read_text())
-            if not q["manual"]]
+    rows = assignments.grade(
+        folder,
+        folder / "grades.csv",
+        jobs=2,
+        cell_timeout=CELL_TIMEOUT,
+        progress=False,
+        python=str(python),
+    )
+    auto = [q for q in json.loads((root / name / "questions.json").read_text()) if not q["manual"]]
     got = {(r["student"], r["question"]): r for r in rows}
     for q in auto:
         assert float(got[("full", q["name"])]["score"]) == q["points"], got[("full", q["name"])]
@@ -458,19 +478,21 @@ def test_colab_setup_writes_tests_and_grader_check_runs(built, tmp_path, monkeyp
     monkeypatch.setattr("urllib.request.urlopen", urlopen)
     monkeypatch.setattr(otter.check.utils, "get_ipython", lambda: "<google.colab._shell>")
     ns = {}
-    exec(compile(src, "setup", "exec"), ns)  # noqa: S102 (the cell under test)
+    exec(compile(src, "setup", "exec"), ns)
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     raw = url.replace("github.com", "raw.githubusercontent.com")
     assert fetched == [f"{raw}/main/assignments/student/{name}.ipynb"]
     assert (tmp_path / "tests" / "q1.py").exists()
-    exec("import numpy as np\ndef entropy(p):\n    return 0.0\n", ns)  # noqa: S102
+    exec("import numpy as np\ndef entropy(p):\n    return 0.0\n", ns)
     result = ns["grader"].check("q1", ns)
     assert not result.passed_all
-    right = ("def entropy(p):\n    p = np.asarray(p, dtype=float)\n"
-             "    if p.min() < 0 or abs(p.sum() - 1) > 1e-9:\n"
-             "        raise ValueError('p is not a distribution')\n"
-             "    return float(-(p[p > 0] * np.log(p[p > 0])).sum())\n")
-    exec(right, ns)  # noqa: S102
+    right = (
+        "def entropy(p):\n    p = np.asarray(p, dtype=float)\n"
+        "    if p.min() < 0 or abs(p.sum() - 1) > 1e-9:\n"
+        "        raise ValueError('p is not a distribution')\n"
+        "    return float(-(p[p > 0] * np.log(p[p > 0])).sum())\n"
+    )
+    exec(right, ns)
     assert ns["grader"].check("q1", ns).passed_all
 
 
@@ -479,7 +501,8 @@ def test_setup_cells_agree_but_for_the_notebook_name(built):
     _, made = built
     cells = {
         name: _setup_cell(nbformat.read(made[name]["student"], as_version=4)).replace(
-            f"{name}.ipynb", "NAME.ipynb")
+            f"{name}.ipynb", "NAME.ipynb"
+        )
         for name in NAMES
     }
     assert len(set(cells.values())) == 1, "the setup cells differ: copy the fix to every master"
@@ -508,8 +531,9 @@ def test_notebook_time_limit_stops_a_loop_that_ignores_interrupts(built, tmp_pat
     assert text.count(old) == 1
     loop = "while True:\\n    try:\\n        time.sleep(0.1)\\n    except BaseException:\\n        pass\\n"
     (folder / "stubborn.ipynb").write_text(text.replace(old, "import time\\n" + loop + old))
-    rows = assignments.grade(folder, folder / "grades.csv", jobs=1, cell_timeout=60,
-                             notebook_timeout=10, progress=False)
+    rows = assignments.grade(
+        folder, folder / "grades.csv", jobs=1, cell_timeout=60, notebook_timeout=10, progress=False
+    )
     auto = [r for r in rows if r["reason"] != "graded by hand" and r["score"] != ""]
     assert auto and all(r["score"] == 0 for r in auto)
     assert all("longer than the 10 s limit (also on a second try)" in r["reason"] for r in auto)
@@ -519,7 +543,8 @@ def test_notebook_limit_scales_with_the_questions():
     one = [{"name": "q1", "manual": False}]
     six = one * 6 + [{"name": "q7", "manual": True}]
     assert assignments.notebook_limit(six) - assignments.notebook_limit(one) == (
-        5 * assignments.NOTEBOOK_TIMEOUT_PER_QUESTION)
+        5 * assignments.NOTEBOOK_TIMEOUT_PER_QUESTION
+    )
     assert assignments.notebook_limit(six, 42) == 42
 
 
@@ -541,9 +566,9 @@ def test_grader_check_from_another_working_directory(built, tmp_path, monkeypatc
     src = src.replace("get_ipython().run_line_magic", "(lambda *a: None)")
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     with pytest.raises(FileNotFoundError, match=r"os\.chdir"):
-        exec(compile(src, "setup", "exec"), {})  # noqa: S102 (the cell under test)
+        exec(compile(src, "setup", "exec"), {})
     monkeypatch.setenv("JPY_SESSION_NAME", str(student))
     ns = {}
-    exec(compile(src, "setup", "exec"), ns)  # noqa: S102
-    exec("import numpy as np\ndef entropy(p):\n    return 0.0\n", ns)  # noqa: S102
+    exec(compile(src, "setup", "exec"), ns)
+    exec("import numpy as np\ndef entropy(p):\n    return 0.0\n", ns)
     assert not ns["grader"].check("q1", ns).passed_all

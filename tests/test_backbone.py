@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +102,9 @@ def test_divlib_import_does_not_import_torch_or_pot():
 def test_every_toc_entry_exists():
     for entry in notebooks.toc_files():
         path = ROOT / entry
-        candidates = [path] if path.suffix else [path.with_suffix(".md"), path.with_suffix(".ipynb")]
+        candidates = (
+            [path] if path.suffix else [path.with_suffix(".md"), path.with_suffix(".ipynb")]
+        )
         assert any(c.exists() for c in candidates), f"_toc.yml lists {entry}, which does not exist"
 
 
@@ -143,7 +144,9 @@ def test_drift_is_detected(tmp_path, monkeypatch):
     monkeypatch.setattr(notebooks, "BOOK", book)
     md = book / "entropy.md"
     assert notebooks.drift(md) is None
-    md.write_text(md.read_text().replace("coin = np.array([0.5, 0.5])", "coin = np.array([0.4, 0.6])"))
+    md.write_text(
+        md.read_text().replace("coin = np.array([0.5, 0.5])", "coin = np.array([0.4, 0.6])")
+    )
     assert "differ at cell" in notebooks.drift(md)
 
 
@@ -161,10 +164,22 @@ def test_chapters_install_divlib_from_the_configured_repository():
 
 def _run_nbval(nb: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-         "--nbval-current-env", "--nbval-sanitize-with",
-         str(ROOT / "tests" / "nbval_sanitize.cfg"), str(nb)],
-        capture_output=True, text=True, cwd=nb.parent,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            str(nb),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=nb.parent,
     )
 
 
@@ -172,8 +187,13 @@ def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     src = ROOT / "book" / "entropy.ipynb"
     nb = nbformat.read(src, as_version=4)
     target = "H(uniform) = 1.609438"
-    hits = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-            if o.get("output_type") == "stream" and target in o.get("text", "")]
+    hits = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.get("output_type") == "stream" and target in o.get("text", "")
+    ]
     assert hits, f"the stored outputs of {src.name} no longer print {target!r}"
     hits[0]["text"] = hits[0]["text"].replace(target, "H(uniform) = 1.609439")
     tampered = tmp_path / "entropy.ipynb"

@@ -53,18 +53,13 @@ def test_each_track_teaches_every_chapter_once_after_its_prerequisites(track):
             missing = [r for r in PLAN["requires"][name] if r not in seen]
             # optional chapters may be skipped: a chapter may build on one of them
             assert not missing or all(
-                any(r in row_.get("optional", []) for row_ in track["rows"])
-                for r in missing
+                any(r in row_.get("optional", []) for row_ in track["rows"]) for r in missing
             ), f"{track['name']}: {name} comes before its prerequisites {missing}"
             seen.append(name)
-    assert sorted(seen) == sorted(CHAPTERS), (
-        f"{track['name']} must cover every chapter once"
-    )
+    assert sorted(seen) == sorted(CHAPTERS), f"{track['name']} must cover every chapter once"
     assignments = [row["assignment"] for row in track["rows"] if "assignment" in row]
     masters = sorted(p.stem for p in (ROOT / "assignments" / "masters").glob("*.md"))
-    assert sorted(assignments) == masters, (
-        f"{track['name']} must hand out every assignment"
-    )
+    assert sorted(assignments) == masters, f"{track['name']} must hand out every assignment"
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -73,9 +68,7 @@ def test_chapter_counts_agree_with_jupytext(name):
     stats = course.chapter_stats(name)
     nb = jupytext.read(ROOT / "book" / f"{name}.md")
     code_cells = sum(c.cell_type == "code" for c in nb.cells)
-    exercises = sum(
-        c.source.count("{exercise}") for c in nb.cells if c.cell_type == "markdown"
-    )
+    exercises = sum(c.source.count("{exercise}") for c in nb.cells if c.cell_type == "markdown")
     assert stats["cells"] == code_cells
     assert stats["exercises"] == exercises
     assert stats["words"] > 1000, f"{name}: only {stats['words']} words counted"

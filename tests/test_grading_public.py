@@ -96,7 +96,7 @@ def _base(name: str) -> dict:
         code, _, _ = _cells(ROOT / "assignments" / "masters" / f"{name}.md")
         ns: dict = {}
         for src in code:
-            exec(compile(src, f"<{name}>", "exec"), ns)  # noqa: S102 (our own solutions)
+            exec(compile(src, f"<{name}>", "exec"), ns)
         _BASE[name] = ns
     return _BASE[name]
 
@@ -115,25 +115,31 @@ def test_every_auto_question_has_common_bug_fixtures_and_solutions_pass(name):
         assert passed, f"{name} {q}: the solution fails its public test:\n{text}"
 
 
-@pytest.mark.parametrize(("name", "bug"), CASES,
-                         ids=[f"{n}-{b['question']}-{b['bug']}" for n, b in CASES])
+@pytest.mark.parametrize(
+    ("name", "bug"), CASES, ids=[f"{n}-{b['question']}-{b['bug']}" for n, b in CASES]
+)
 def test_public_check_catches_common_bug(name, bug):
     code, _, _ = _cells(ROOT / "assignments" / "masters" / f"{name}.md")
     hits = [src for src in code if bug["old"] in src]
     assert len(hits) == 1 and hits[0].count(bug["old"]) == 1, (
-        f"fixtures.yml: {bug['bug']}: `old` must occur once in {name}'s solutions")
+        f"fixtures.yml: {bug['bug']}: `old` must occur once in {name}'s solutions"
+    )
     ns = dict(_base(name))
-    exec(compile(hits[0].replace(bug["old"], bug["new"]), "<bug>", "exec"), ns)  # noqa: S102
+    exec(compile(hits[0].replace(bug["old"], bug["new"]), "<bug>", "exec"), ns)
     passed, text = _run_public(_public_tests(name)[bug["question"]], ns)
     assert not passed, f"{name} {bug['question']}: the public test misses {bug['bug']!r}"
     assert bug["message"] in text, (
         f"{name} {bug['question']} ({bug['bug']}): the public test fails without saying "
-        f"{bug['message']!r}:\n{text[-600:]}")
+        f"{bug['message']!r}:\n{text[-600:]}"
+    )
 
 
 def _asserts_without_message(src: str) -> list[str]:
-    return [ast.unparse(node)[:90] for node in ast.walk(ast.parse(src))
-            if isinstance(node, ast.Assert) and node.msg is None]
+    return [
+        ast.unparse(node)[:90]
+        for node in ast.walk(ast.parse(src))
+        if isinstance(node, ast.Assert) and node.msg is None
+    ]
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=[m.stem for m in MASTERS])

@@ -80,7 +80,7 @@ def test_no_raw_tex_in_the_text(pdf):
     bad = []
     for i, page in enumerate(prose, 1):
         for m in re.finditer(r"\\(frac|mathrm|sum|int|left|right|mathbb|alpha)\b|\$", page):
-            bad.append(f"page {i}: {page[max(0, m.start() - 40):m.end() + 40]!r}")
+            bad.append(f"page {i}: {page[max(0, m.start() - 40) : m.end() + 40]!r}")
     assert bad == [], "\n".join(bad[:20])
 
 

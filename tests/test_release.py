@@ -38,9 +38,7 @@ def test_an_invalid_citation_is_refused(repo):
 
 def test_a_version_drift_is_refused(repo):
     init = repo / "divlib" / "__init__.py"
-    init.write_text(
-        init.read_text().replace("__version__ = ", '__version__ = "9.9.9"  # ', 1)
-    )
+    init.write_text(init.read_text().replace("__version__ = ", '__version__ = "9.9.9"  # ', 1))
     found = check_release.problems(repo)
     assert any("9.9.9" in p and "CITATION.cff" in p for p in found), found
     assert any("CHANGELOG.md" in p for p in found), found

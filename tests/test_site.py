@@ -118,8 +118,10 @@ def test_browser_check_passes_the_fixed_page(tmp_path):
 def test_browser_check_reports_a_formula_clipped_without_a_scrollbar(tmp_path):
     # The theme's own rule (overflow: hidden on span.math), without our fix, at phone width.
     long = " + ".join(f"\\mathrm{{KL}}(p_{i} \\,\\|\\, q_{i})" for i in range(12))
-    page = f"# A page\n\nA long sum ${long}$ ends here.\n\n```{{raw}} html\n" \
-           "<style>span.math{overflow:hidden !important}</style>\n```\n"
+    page = (
+        f"# A page\n\nA long sum ${long}$ ends here.\n\n```{{raw}} html\n"
+        "<style>span.math{overflow:hidden !important}</style>\n```\n"
+    )
     html = _mini_book(tmp_path / "clip", page)
     report = browser_check.run(html, ["page.html"], widths={"phone": 390}, search=False)
     problems, _ = browser_check.summarize(report)

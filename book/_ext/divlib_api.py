@@ -99,8 +99,10 @@ def _plain_references(app, what, name, obj, options, lines):
         indent, num, text = m.groups()
         parts = [text]
         i += 1
-        while i < len(lines) and lines[i].strip() and (
-            len(lines[i]) - len(lines[i].lstrip()) > len(indent)
+        while (
+            i < len(lines)
+            and lines[i].strip()
+            and (len(lines[i]) - len(lines[i].lstrip()) > len(indent))
         ):
             parts.append(lines[i].strip())
             i += 1

@@ -97,7 +97,9 @@ register_plugin("pybtex.style.formatting", "divergences", AuthorYearStyle)
 #: SVGs ("so that users can add custom icons", which we do not), and the webfont its
 #: stylesheet already declares with every glyph used. The script was a third of a
 #: page's weight: the pages stop loading it and the file is not shipped.
-FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+FONTAWESOME_JS = re.compile(
+    r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>'
+)
 #: Sphinx, the pydata theme and the book theme each write a viewport meta tag.
 VIEWPORT = re.compile(r'\s*<meta name="viewport"[^>]*/?>')
 
@@ -143,7 +145,9 @@ def _mathjax_on_search_page(app, pagename, templatename, context, doctree):
     import json
 
     if app.config.mathjax3_config:
-        app.builder.add_js_file("", body="window.MathJax = %s" % json.dumps(app.config.mathjax3_config))
+        app.builder.add_js_file(
+            "", body=f"window.MathJax = {json.dumps(app.config.mathjax3_config)}"
+        )
     app.builder.add_js_file(app.config.mathjax_path, defer="defer")
 
 
@@ -175,7 +179,6 @@ def _config(app, config):
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "light")
     config.html_context = context
-
 
 
 def _quantize_png(path: Path) -> None:

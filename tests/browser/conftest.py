@@ -38,7 +38,9 @@ def pytest_generate_tests(metafunc):
             pages = [p for p in pages if any(o in p for o in only.split(","))]
         metafunc.parametrize("site_page", pages)
     if "width" in metafunc.fixturenames:
-        metafunc.parametrize("width", list(browser_check.WIDTHS.values()), ids=list(browser_check.WIDTHS))
+        metafunc.parametrize(
+            "width", list(browser_check.WIDTHS.values()), ids=list(browser_check.WIDTHS)
+        )
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +63,12 @@ def site_url():
 @pytest.fixture()
 def phone(browser, site_url):
     """A page at phone width (390 px, device scale 2), offline but for the site."""
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                              is_mobile=True, has_touch=True)
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     pg = ctx.new_page()
     errors = []
     pg.on("pageerror", lambda e: errors.append(str(e)))

@@ -54,7 +54,9 @@ def test_desktop_toggle_hides_the_sidebar(page, site_url):
 def test_search_finds_a_word_and_typesets_its_results(phone, site_url):
     phone.goto(f"{site_url}/search.html?q=divergences", wait_until="load")
     phone.wait_for_selector("#search-results ul.search li", timeout=20000)
-    expect(phone.locator("#search-results > p").first).to_contain_text("Search finished", timeout=30000)
+    expect(phone.locator("#search-results > p").first).to_contain_text(
+        "Search finished", timeout=30000
+    )
     phone.wait_for_timeout(1000)
     text = phone.locator("#search-results").inner_text()
     assert "\\(" not in text and "\\alpha" not in text, text[:500]
