@@ -87,6 +87,8 @@ pdf: $(STAMP)
 	  if [ -n "$$CI" ]; then echo "pdf: FAILED, CI needs Chromium (.ci/run installs it)"; exit 1; fi; \
 	  echo "pdf: SKIPPED (no Chromium here: apt-get install chromium)"; exit 0; \
 	fi; test $$rc -eq 0 && $(PY) -m pytest -q -p no:randomly tests/test_pdf.py
+	@# the pages offer the PDF in their download menu only once it exists: rebuild them
+	$(BIN)/jupyter-book build . --all $(JB_FLAGS)
 
 test-lib: $(STAMP)
 	$(ONE_CORE) $(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py --ignore=tests/browser

@@ -48,6 +48,9 @@ def _add_notebook_and_pdf(app, pagename, templatename, context, doctree):
                     },
                 )
                 break
+    # Only a PDF that exists is offered: `make pdf` prints it, then rebuilds the pages.
+    if not (Path(app.outdir) / PDF_NAME).is_file():
+        return
     buttons.append(
         {
             "type": "link",
