@@ -21,7 +21,7 @@ JB_FLAGS := -W -n --keep-going
 ONE_CORE := OMP_NUM_THREADS=1
 
 .PHONY: help venv api format book book-strict test test-browser test-lib test-notebooks test-notebooks-native check sync serve bench bench-smoke lock clean distclean
-.PHONY: assignments grade test-assignments pdf site-chain
+.PHONY: assignments grade test-assignments pdf
 
 help:
 	@echo "make book    build the site into _build/html from the stored notebooks (installs .venv first)"
@@ -139,8 +139,7 @@ TEST_PARTS := test-notebooks test-browser test-lib test-assignments check bench-
 test: $(STAMP)
 	@rm -rf $(LOGS); mkdir -p $(LOGS); start=$$(date +%s); \
 	$(MAKE) --no-print-directory -k -j$(NPROC) --output-sync=target \
-	    timed-test-notebooks site-chain timed-test-assignments timed-test-lib \
-	    timed-check timed-bench-smoke; rc=$$?; \
+	    $(addprefix timed-,$(TEST_PARTS)); rc=$$?; \
 	$(PY) scripts/test_summary.py $(LOGS) book-strict $(TEST_PARTS) --since $$start; \
 	if [ $$rc -ne 0 ]; then echo "make test: FAILED (see above)"; exit 1; fi; \
 	echo "make test: all checks passed"
@@ -152,11 +151,8 @@ timed-%: $(STAMP)
 	echo "$$rc $$(( $$(date +%s) - s ))" > $(LOGS)/$*.status; \
 	echo "=== make $* ($$(( $$(date +%s) - s )) s)"; cat $(LOGS)/$*.log; exit $$rc
 
-# The strict build, then the browser test that reads the site it made: one chain that
-# starts at once beside nbval (the two longest parts), so neither waits for the other.
-site-chain: $(STAMP)
-	@$(MAKE) --no-print-directory timed-book-strict && \
-	$(MAKE) --no-print-directory timed-test-browser
+# The browser test reads the site that the strict build has just made.
+timed-test-browser: timed-book-strict
 
 # Re-execute chapters and store their outputs: `make sync` (all) or
 # `make sync NB=book/kl.md` (one).
