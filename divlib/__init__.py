@@ -55,6 +55,7 @@ from ._score import (
     sliced_score_matching_loss,
 )
 from ._sinkhorn import sinkhorn, sinkhorn_divergence
+from ._teaching import Quiz, quiz, quiz_names
 from ._toy import GaussianMixture, make_gaussian_mixture, make_rings, make_two_moons
 from ._transport import (
     monge_map_1d,
@@ -136,6 +137,10 @@ __all__ = [
     "make_two_moons",
     "get_backend",
     "ConvergenceWarning",
+    # the chapters' self-check quizzes (_teaching)
+    "quiz",
+    "quiz_names",
+    "Quiz",
 ]
 
 # torch-only names, imported on first access so `import divlib` never imports torch.

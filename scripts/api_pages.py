@@ -65,6 +65,12 @@ FAMILIES = {
         "the warning of every iterative solver that stops before its tolerance.",
         ["_toy", "_backend", "_runtime"],
     ),
+    "teaching": (
+        "Self-check quizzes",
+        "The quiz that ends each chapter: multiple-choice and numeric questions with "
+        "instant feedback, in Jupyter, on Colab and on this site.",
+        ["_teaching"],
+    ),
 }
 
 

@@ -1830,7 +1830,34 @@ def _score_rows():
                 )
 
 
-ROWS = [*_a_rows(), *_ot_rows(), *_score_rows()]
+#: the self-check quizzes: the chapter's name is the only argument
+QUIZ_FUNCS = {
+    "quiz": (
+        lambda chapter="kl": divlib.quiz(chapter),
+        {
+            "chapter": [
+                ("unknown", "kl_divergence", Raises(ValueError, r"chapter must be one of")),
+                ("case", "KL", Raises(ValueError, r"chapter must be one of")),
+                ("empty", "", Raises(ValueError, r"chapter must be one of")),
+                ("int", 3, Raises(ValueError, r"chapter must be one of")),
+                ("None", None, Raises(ValueError, r"chapter must be one of")),
+                ("path", "../kl", Raises(ValueError, r"chapter must be one of")),
+                ("bytes", b"kl", Raises(ValueError, r"chapter must be one of")),
+            ]
+        },
+    ),
+}
+
+
+def _quiz_rows():
+    for fname, (f, args) in QUIZ_FUNCS.items():
+        for arg, cases in args.items():
+            run = lambda v, f=f, arg=arg, **other: f(**{arg: v, **other})
+            for label, value, expect in cases:
+                yield Row(fname, arg, label, value, expect, run, f)
+
+
+ROWS = [*_a_rows(), *_ot_rows(), *_score_rows(), *_quiz_rows()]
 TABLE = [pytest.param(r, id=f"{r.fname}-{r.arg}-{r.label}") for r in ROWS]
 
 
@@ -1882,6 +1909,8 @@ def test_every_expected_error_names_its_argument():
 NO_ARGUMENTS = {
     "get_backend": "dispatch: any arrays, it only reports their backend",
     "ConvergenceWarning": "a warning class",
+    "quiz_names": "lists the chapters that have a quiz",
+    "Quiz": "the value quiz() returns; users build it with quiz()",
 }
 
 
