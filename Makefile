@@ -21,7 +21,7 @@ JB_FLAGS := -W -n --keep-going
 ONE_CORE := OMP_NUM_THREADS=1
 
 .PHONY: help venv api format book book-strict test test-browser test-lib test-notebooks test-notebooks-native check sync serve bench bench-smoke lock clean distclean
-.PHONY: assignments grade test-assignments pdf
+.PHONY: assignments grade test-assignments pdf slides
 
 help:
 	@echo "make book    build the site into _build/html from the stored notebooks (installs .venv first)"
@@ -36,6 +36,8 @@ help:
 	@echo "make assignments   student notebooks, pages and autograders from assignments/masters"
 	@echo "make grade SUBMISSIONS=dir [JOBS=N] [ROSTER=roster.csv] [HAND=hand.csv]"
 	@echo "             grade every .ipynb in dir: grades.csv, gradebook.csv, canvas.csv, hand/"
+	@echo "make slides one reveal.js deck per chapter into _build/html/slides (offline);"
+	@echo "             CHECK=1 also opens every slide in Chromium (no overflow, no raw TeX)"
 	@echo "make pdf     the whole book as one PDF, offline (Chromium prints a one-page build):"
 	@echo "             _build/html/divergences.pdf, linked from every page's download menu"
 	@echo "make clean   remove _build (keeps .venv); make distclean also removes .venv"
@@ -56,13 +58,22 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 # proves that every stored output is still what the code prints, on another CPU too.
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@$(PY) scripts/slides.py --quiet
 	@$(PY) scripts/check_site.py
 	@echo "The site is at file://$(CURDIR)/_build/html/index.html (or run: make serve)"
 
 # A fresh, strict build: incremental builds hide the warnings of unchanged pages.
 book-strict: $(STAMP)
 	$(BIN)/jupyter-book build . --all $(JB_FLAGS)
+	$(PY) scripts/slides.py --quiet
 	$(PY) scripts/check_site.py
+
+# Lecture slides: one reveal.js deck per chapter (scripts/slides.py) from the items the
+# chapter marks (prf blocks with :class: slide, cells tagged slide or slide-output), into
+# _build/html/slides/, offline (reveal.js and MathJax served beside them). make book
+# builds them too; each chapter page links its deck. CHECK=1 opens each in Chromium.
+slides: $(STAMP)
+	$(PY) scripts/slides.py $(if $(CHECK),--check)
 
 # Every page of the built site in a real browser (Debian's chromium, driven by
 # pytest-playwright on 2 workers: tests/browser), at 1280 px and 390 px: no raw TeX, no

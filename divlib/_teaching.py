@@ -188,6 +188,7 @@ _STYLE = """
 .divquiz-feedback.divquiz-wrong{border-left-color:#c0392b}
 .divquiz-feedback.divquiz-empty{border-left-color:#8a8f98}
 .divquiz-nojs{font-style:italic}
+.divquiz-feedback summary{cursor:pointer;margin-top:0.3rem}
 @media print{.divquiz button,.divquiz-feedback,.divquiz-nojs{display:none}}
 """
 
@@ -203,9 +204,16 @@ _SCRIPT = r"""
     if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s)) { return NaN; }
     return parseFloat(s);
   }
-  function show(box, kind, text) {
+  function show(box, kind, text, more) {
     box.className = "divquiz-feedback divquiz-" + kind;
     box.textContent = text;
+    if (more) {
+      var d = document.createElement("details"), s = document.createElement("summary");
+      s.textContent = "Show the explanation";
+      d.appendChild(s);
+      d.appendChild(document.createTextNode(more));
+      box.appendChild(d);
+    }
   }
   function bind(root) {
     if (root.getAttribute("data-divquiz-bound")) { return; }
@@ -223,7 +231,8 @@ _SCRIPT = r"""
           var c = q.choices[parseInt(picked.value, 10)];
           show(box, c.correct ? "right" : "wrong", fmt(c.correct ? "Correct." : "Not quite.", c.why));
         } else {
-          var x = parseNumber(form.querySelector("input[type=text]").value);
+          var typed = form.querySelector("input[type=text]").value.trim();
+          var x = parseNumber(typed);
           if (isNaN(x)) { show(box, "empty", "Enter a number, such as 0.25 or 2/3."); return; }
           if (Math.abs(x - q.answer) <= q.tolerance * (1 + 1e-9)) {
             show(box, "right", fmt("Correct.", q.why)); return;
@@ -233,8 +242,8 @@ _SCRIPT = r"""
               show(box, "wrong", fmt("Not quite.", q.mistakes[k].why)); return;
             }
           }
-          show(box, "wrong", fmt("Not quite: " + x + " is not within " + q.tolerance +
-            " of the answer.", q.why));
+          show(box, "wrong", "Not quite: " + typed + " is not within " + q.tolerance +
+            " of the answer. Try again.", q.why);
         }
       }
       form.querySelector("button.divquiz-check").addEventListener("click", check);

@@ -256,6 +256,35 @@ def stored_outputs_config() -> Path:
     return out
 
 
+QUIZ_CELL = re.compile(r'^divlib\.quiz\("(\w+)"\)\s*$')
+
+
+def refresh_quiz(ipynb: Path) -> bool:
+    """Recompute the output of ``ipynb``'s quiz cell (``divlib.quiz("name")``) without
+    executing the rest: it depends on nothing but divlib's quiz files and renderer.
+    Returns whether the stored output changed; nbval proves the result."""
+    import divlib
+
+    nb = nbformat.read(ipynb, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        m = cell.cell_type == "code" and QUIZ_CELL.match(cell.source.strip())
+        if not m:
+            continue
+        q = divlib.quiz(m.group(1))
+        output = nbformat.v4.new_output(
+            "execute_result",
+            data={"text/plain": repr(q), "text/html": q._repr_html_()},
+            execution_count=cell.execution_count,
+        )
+        if [dict(o) for o in cell.outputs] != [dict(output)]:
+            cell.outputs = [output]
+            changed = True
+    if changed:
+        nbformat.write(nb, ipynb)
+    return changed
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -267,6 +296,7 @@ def main(argv=None) -> int:
     sub.add_parser("check", help="fail if a .md and its .ipynb differ")
     sub.add_parser("claims", help="list the cells nbval compares by claim only")
     sub.add_parser("stored-config", help="write a config that renders the stored outputs")
+    sub.add_parser("requiz", help="recompute the quiz cells' outputs (after a quiz edit)")
     args = parser.parse_args(argv)
 
     if args.cmd == "list":
@@ -297,6 +327,11 @@ def main(argv=None) -> int:
         if problems:
             print("\n".join(problems))
         return 1 if problems else 0
+    if args.cmd == "requiz":
+        for nb in toc_notebooks():
+            if refresh_quiz(nb):
+                print(f"refreshed the quiz output of {nb.relative_to(ROOT)}")
+        return 0
     if args.cmd == "pair":
         for f in args.files:
             pair(f.resolve().with_suffix(".md"))

@@ -527,17 +527,25 @@ async () => {
       if (m) raw.push(t.slice(Math.max(0, m.index - 20), m.index + 30));
     }
     const over = [];
+    const box = document.querySelector('.reveal .slides').getBoundingClientRect();
+    const scale = Reveal.getScale();
+    let right = 0, bottom = 0;
     for (const el of s.querySelectorAll('*')) {
-      if (el.scrollWidth > el.clientWidth + 2 && getComputedStyle(el).overflowX !== 'visible'
-          && el.clientWidth > 0) over.push(el.tagName + ' scrolls sideways');
+      if (el.closest('mjx-assistive-mml')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      right = Math.max(right, (r.right - box.left) / scale);
+      bottom = Math.max(bottom, (r.bottom - box.top) / scale);
+      if (el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0 &&
+          !['visible', 'hidden'].includes(getComputedStyle(el).overflowX))
+        over.push(el.tagName + ' scrolls sideways');
     }
     const imgs = [...s.querySelectorAll('img')].filter(im => !im.complete || im.naturalWidth === 0);
     out.push({
       index: i,
       source: s.dataset.source || s.dataset.kind,
-      height: s.scrollHeight,
-      width: s.scrollWidth,
-      bottom: Math.max(0, ...[...s.children].map(c => c.offsetTop + c.offsetHeight)),
+      right: Math.round(right),
+      bottom: Math.round(bottom),
       raw: raw,
       merror: s.querySelectorAll('mjx-merror').length,
       overflow: over,
@@ -558,12 +566,10 @@ def slide_problems(report: dict) -> list[str]:
         problems.append(f"{report['total']} slides; a deck has {MIN_SLIDES} to {MAX_SLIDES}")
     for s in report["slides"]:
         where = f"slide {s['index'] + 1} ({s['source']})"
-        if s["bottom"] > h or s["height"] > h + 1:
-            problems.append(
-                f"{where} overflows: content {max(s['bottom'], s['height'])} px > {h} px"
-            )
-        if s["width"] > w + 1:
-            problems.append(f"{where} is {s['width']} px wide > {w} px")
+        if s["bottom"] > h:
+            problems.append(f"{where} overflows: its content ends at {s['bottom']} px > {h} px")
+        if s["right"] > w:
+            problems.append(f"{where} is too wide: its content ends at {s['right']} px > {w} px")
         if s["raw"]:
             problems.append(f"{where} shows raw markup: {s['raw'][:2]}")
         if s["merror"]:
@@ -598,14 +604,18 @@ def main(argv=None) -> int:
     ap.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--check", action="store_true", help="check the decks in Chromium")
+    ap.add_argument("--quiet", action="store_true", help="print one summary line")
     args = ap.parse_args(argv)
     names = args.chapter or chapters()
     unknown = sorted(set(names) - set(chapters()))
     if unknown:
         ap.error(f"unknown chapters {unknown}; choose from {chapters()}")
     counts = build(names, args.out)
-    for name, n in counts.items():
-        print(f"{name}: {n} slides -> {args.out / (name + '.html')}")
+    if args.quiet:
+        print(f"slides: {len(counts)} decks, {sum(counts.values())} slides in {args.out}")
+    else:
+        for name, n in counts.items():
+            print(f"{name}: {n} slides -> {args.out / (name + '.html')}")
     if not args.check:
         return 0
     sys.path.insert(0, str(ROOT / "scripts"))

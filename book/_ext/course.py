@@ -344,6 +344,16 @@ def chapter_opening(name: str, docname: str, plan: dict) -> nodes.Node:
         _doc_link(docname, "syllabus", "syllabus"),
         nodes.Text(" page)."),
     )
+    # the deck is written beside the site by scripts/slides.py (make book, make slides)
+    box += nodes.paragraph(
+        "",
+        "",
+        nodes.strong("", "Teach or revise: "),
+        nodes.reference("", "the lecture slides", refuri=f"../slides/{name}.html"),
+        nodes.Text(" (one deck, offline; arrow keys to move) and the "),
+        nodes.reference("", "self-check quiz", refuri="#self-check-quiz"),
+        nodes.Text(" at the end of the chapter."),
+    )
     return box
 
 
