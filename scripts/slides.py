@@ -374,7 +374,8 @@ CSS = """
 .reveal .block.theorem, .reveal .block.proposition, .reveal .block.lemma,
 .reveal .block.corollary { border-left-color: #7a3fb0; background: #f6f2fb; }
 .reveal .block-title { font-weight: 700; margin: 0 0 0.3em; }
-.reveal pre { width: 100%; box-shadow: none; margin: 0.3em 0; font-size: 0.62em; }
+.reveal pre { width: 100%; box-sizing: border-box; box-shadow: none; margin: 0.3em 0;
+  font-size: 0.62em; }
 .reveal pre code { max-height: none; padding: 0.4em 0.6em; background: #f4f4f4; color: #1f1f1f; }
 .reveal pre.output { background: #fbfbf4; padding: 0.4em 0.6em; white-space: pre-wrap;
   font-size: 0.58em; color: #1f1f1f; }
