@@ -258,6 +258,16 @@ async () => {
     if (scrolls(el) && el.scrollWidth > el.clientWidth && el.tabIndex < 0 && shown(el))
       out.wideFormulas.push(`formula scrolls but is no Tab stop: ${(el.getAttribute("aria-label") || el.textContent).slice(0, 60)}`);
   }
+  // The same rule for every other box that scrolls at this width (code, outputs, tables):
+  // axe runs at one width only (its other rules do not depend on the width), so this is
+  // what checks, at a phone's width, that a keyboard user can scroll what scrolls.
+  const focusable = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
+  for (const el of document.querySelectorAll("main *")) {
+    if (el.closest("mjx-container")) continue;
+    if (!(scrolls(el) && el.scrollWidth > el.clientWidth + 1 && shown(el))) continue;
+    if (el.tabIndex >= 0 || el.querySelector(focusable)) continue;
+    out.wideFormulas.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} scrolls but is no Tab stop: ${el.textContent.trim().slice(0, 60)}`);
+  }
   for (const img of document.querySelectorAll("main img")) {
     if (!img.complete || !img.naturalWidth) continue;
     if (!img.closest(".cell_output")) continue;  // figures drawn by code, not icons or logos
