@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
+import browser_check  # noqa: E402
 import slides  # noqa: E402
 
 sys.path.pop(0)
@@ -104,3 +105,24 @@ def test_chapter_pages_link_their_decks(browser, site_url):
         assert pg.js_errors == []
     finally:
         ctx.close()
+
+
+def test_the_deck_check_catches_overflow_raw_tex_and_width(browser, tmp_path):
+    """The deck check can fail: a deck with too few slides, a slide too tall, one too
+    wide and one with raw TeX is reported on each count."""
+
+    out = tmp_path / "slides"
+    slides.copy_assets(out)
+    deck = [
+        slides.Slide("Bad", "", "title"),
+        slides.Slide("Tall", "".join(f"<p>line {i}</p>" for i in range(40)), "text", "tall"),
+        slides.Slide("Wide", '<div style="width:1600px">wide</div>', "text", "wide"),
+        slides.Slide("Raw", "<p>a formula $x^2$ left raw</p>", "text", "raw"),
+    ]
+    (out / "bad.html").write_text(slides.deck_html("bad", deck))
+    with browser_check.serve(tmp_path) as base:
+        problems = "\n".join(slides.slide_problems(slides.check_deck(browser, base, "bad")))
+    assert "4 slides; a deck has 8 to 15" in problems
+    assert "slide 2 (tall) overflows" in problems
+    assert "slide 3 (wide) is too wide" in problems
+    assert "slide 4 (raw) shows raw markup" in problems
