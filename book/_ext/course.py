@@ -183,6 +183,26 @@ class ChapterStudyTimes(_CourseDirective):
         return self.parse_markdown(lines)
 
 
+class ChapterKit(_CourseDirective):
+    """A table of each chapter's teaching kit: its lecture deck and its quiz."""
+
+    def run(self):
+        import divlib
+
+        plan = load_plan()
+        self.note_sources(plan["requires"])
+        lines = ["| Chapter | Lecture slides | Self-check quiz |", "| --- | --- | --- |"]
+        for name in plan["requires"]:
+            kinds = [q["kind"] for q in divlib.quiz(name).questions]
+            quiz = (
+                f"{len(kinds)} questions ({kinds.count('choice')} multiple choice, "
+                f"{kinds.count('numeric')} numeric)"
+            )
+            deck = f'<a href="../slides/{name}.html">deck</a>'
+            lines.append(f"| {{doc}}`{name}` | {deck} | {quiz} |")
+        return self.parse_markdown(lines)
+
+
 # -- the map ---------------------------------------------------------------------------
 
 BOX_W, GAP_X, GAP_Y, PAD = 184, 40, 12, 8
@@ -375,4 +395,5 @@ def setup(app):
     app.add_directive("course-tracks", CourseTracks)
     app.add_directive("chapter-study-times", ChapterStudyTimes)
     app.add_directive("chapter-map", ChapterMap)
+    app.add_directive("chapter-kit", ChapterKit)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
