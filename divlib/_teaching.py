@@ -269,7 +269,7 @@ class Quiz:
     chapter : str
         The chapter's name (``"kl"``).
     questions : list of dict
-        The questions, as :func:`load_quiz` returns them.
+        The questions, checked against the quiz file format.
     """
 
     chapter: str
