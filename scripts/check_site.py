@@ -4,7 +4,9 @@
 - math is typeset by the MathJax copy inside the site (no CDN, so it reads offline);
 - every chapter notebook has Binder and Colab launch buttons that open its ``.ipynb``,
   and download buttons for the ``.ipynb`` and the ``.md``;
-- exercise solutions are collapsed until clicked.
+- exercise solutions are collapsed until clicked;
+- every link to a lecture deck (``../slides/<chapter>.html``) finds its deck, and every
+  chapter page shows its self-check quiz.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ def problems() -> list[str]:
             n_sol = len(re.findall(r'class="[^"]*solution[^"]*dropdown', html))
             if n_ex and n_sol < n_ex:
                 out.append(f"{page.name}: {n_ex} exercises but {n_sol} collapsed solutions")
+            if 'class="divquiz"' not in html:
+                out.append(f"{page.name}: no self-check quiz (divlib.quiz) on the page")
+        for deck in re.findall(r'href="((?:\.\./)+slides/[\w.-]+\.html)', html):
+            if not (page.parent / deck).resolve().is_file():
+                out.append(f"{page.name}: links {deck}, which was not built (scripts/slides.py)")
     out += _reference_problems()
     return out
 
