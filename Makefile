@@ -155,12 +155,10 @@ test: $(STAMP)
 	if [ $$rc -ne 0 ]; then echo "make test: FAILED (see above)"; exit 1; fi; \
 	echo "make test: all checks passed"
 
-# One part of `make test`: its log, its time and its exit status for the summary.
+# One part of `make test`: its log, its wall and CPU time and its exit status for the
+# summary (scripts/test_summary.py --run).
 timed-%: $(STAMP)
-	@mkdir -p $(LOGS); s=$$(date +%s); \
-	$(MAKE) --no-print-directory $* > $(LOGS)/$*.log 2>&1; rc=$$?; \
-	echo "$$rc $$(( $$(date +%s) - s ))" > $(LOGS)/$*.status; \
-	echo "=== make $* ($$(( $$(date +%s) - s )) s)"; cat $(LOGS)/$*.log; exit $$rc
+	@MAKE="$(MAKE)" $(PY) scripts/test_summary.py --run $* $(LOGS)
 
 # The browser test reads the site that the strict build has just made.
 timed-test-browser: timed-book-strict
