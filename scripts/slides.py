@@ -112,7 +112,12 @@ class Labels:
 
     def link(self, label: str, text: str | None = None) -> str:
         page, anchor, title = self.targets.get(label, ("", "", label))
-        shown = html.escape(text or title)
+        # titles may hold inline math: escape the text, keep $...$ as MathJax's \(...\)
+        parts = re.split(r"\$([^$]+)\$", text or title)
+        shown = "".join(
+            f'<span class="math">\\({html.escape(x)}\\)</span>' if k % 2 else html.escape(x)
+            for k, x in enumerate(parts)
+        )
         if not page:
             return shown
         href = f"../book/{page}.html" + (f"#{anchor}" if anchor else "")
@@ -121,12 +126,18 @@ class Labels:
 
 def bib_labels() -> dict[str, str]:
     """``key -> "Author et al. (Year)"`` from ``book/references.bib``."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec: Peyr\\'e -> Peyré)
     from pybtex.database import parse_file
 
     out = {}
     for key, entry in parse_file(str(BOOK / "references.bib")).entries.items():
         people = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people]
+        names = [
+            codecs.decode(" ".join(p.last_names), "ulatex").replace("{", "").replace("}", "")
+            for p in people
+        ]
         who = (
             names[0]
             if len(names) == 1

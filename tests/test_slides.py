@@ -113,3 +113,9 @@ def test_references_resolve_to_the_site(render):
     assert '<a href="../book/kl.html#def-kl-kl">Definition (KL divergence)</a>' in out
     assert 'href="../book/kl.html#equation-eq-kl-def"' in out
     assert '<a href="../book/kl.html">the KL</a>' in out
+
+
+def test_math_in_a_referenced_title_and_accents_in_a_cited_name(render):
+    out = render("({prf:ref}`thm-wk-tv-bound`) {cite}`peyre2019computational`")
+    assert r'<span class="math">\(W_1\)</span> on bounded sets' in out and "$" not in out
+    assert "Peyré and Cuturi (2019)" in out
