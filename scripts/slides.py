@@ -110,6 +110,20 @@ class Labels:
                 out.targets[m.group(1)] = (md.stem, f"equation-{m.group(1)}", "equation")
         return out
 
+    def equation_number(self, label: str) -> str:
+        """``"(3.1)"``, the number the built site gives equation ``label`` (the decks are
+        built after the site); ``"(equation)"`` where the site is not built."""
+        page = self.targets.get(label, ("",))[0]
+        built = BOOK.parent / "_build" / "html" / "book" / f"{page}.html"
+        if page and built.is_file():
+            m = re.search(
+                rf'id="equation-{re.escape(label)}">\s*<span class="eqno">(\([^)<]+\))',
+                built.read_text(encoding="utf-8"),
+            )
+            if m:
+                return m.group(1)
+        return "(equation)"
+
     def link(self, label: str, text: str | None = None) -> str:
         page, anchor, title = self.targets.get(label, ("", "", label))
         # titles may hold inline math: escape the text, keep $...$ as MathJax's \(...\)
@@ -200,7 +214,7 @@ class MystToHtml:
                 "; ".join(self.bib.get(k.strip(), k.strip()) for k in target.split(","))
             )
         if name == "eq":
-            return "(" + self.labels.link(target, text or "equation") + ")"
+            return self.labels.link(target, text or self.labels.equation_number(target))
         if name in ("ref", "prf:ref", "numref", "doc"):
             return self.labels.link(target.lstrip("/").split("/")[-1], text)
         if name in ("math",):
