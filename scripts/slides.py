@@ -549,7 +549,8 @@ async () => {
       const clone = node.cloneNode(true);
       clone.querySelectorAll('mjx-container, code, pre').forEach(x => x.remove());
       const t = clone.textContent;
-      const m = t.match(/\\$|\\\\\\(|\\\\\\[|\\\\[a-zA-Z]+|\\{(cite|ref|eq|prf:|numref|doc)/);
+      // a dollar, a backslash before any character (TeX, an accent), or a MyST role
+      const m = t.match(/\\$|\\\\\\S|\\{(cite|ref|eq|prf:|numref|doc)/);
       if (m) raw.push(t.slice(Math.max(0, m.index - 20), m.index + 30));
     }
     const over = [];
