@@ -558,7 +558,9 @@ async () => {
     const scale = Reveal.getScale();
     let right = 0, bottom = 0;
     for (const el of s.querySelectorAll('*')) {
-      if (el.closest('mjx-assistive-mml')) continue;
+      // a formula is measured by its mjx-math box, its true width: the glyph pieces of
+      // stretchy delimiters (big bars) inside it may sit outside it, invisible
+      if (el.parentElement && el.parentElement.closest('mjx-math')) continue;
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
       right = Math.max(right, (r.right - box.left) / scale);

@@ -119,12 +119,26 @@ def test_the_deck_check_catches_overflow_raw_tex_and_width(browser, tmp_path):
         slides.Slide("Wide", '<div style="width:1600px">wide</div>', "text", "wide"),
         slides.Slide("Raw", "<p>a formula $x^2$ left raw</p>", "text", "raw"),
         slides.Slide("Accent", "<p>Peyr\\'e and Cuturi</p>", "text", "accent"),
+        slides.Slide(
+            "Formula",
+            '<div class="math">\\[' + " + ".join(["x_{123}"] * 60) + "\\]</div>",
+            "text",
+            "formula",
+        ),
+        slides.Slide(
+            "Bars",
+            '<div class="math">\\[\\big\\| x \\big\\| \\Big\\| y \\Big\\|\\]</div>',
+            "text",
+            "bars",
+        ),
     ]
     (out / "bad.html").write_text(slides.deck_html("bad", deck))
     with browser_check.serve(tmp_path) as base:
         problems = "\n".join(slides.slide_problems(slides.check_deck(browser, base, "bad")))
-    assert "5 slides; a deck has 8 to 15" in problems
+    assert "7 slides; a deck has 8 to 15" in problems
     assert "slide 2 (tall) overflows" in problems
     assert "slide 3 (wide) is too wide" in problems
     assert "slide 4 (raw) shows raw markup" in problems
     assert "slide 5 (accent) shows raw markup" in problems
+    assert "slide 6 (formula) is too wide" in problems  # clipped by its box, still caught
+    assert "slide 7" not in problems, problems  # stretchy bars are no overflow
