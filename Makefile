@@ -102,7 +102,7 @@ pdf: $(STAMP)
 	$(BIN)/jupyter-book build . --all $(JB_FLAGS)
 
 test-lib: $(STAMP)
-	$(ONE_CORE) $(PY) -m pytest -q tests divlib --ignore=tests/test_assignments.py --ignore=tests/browser
+	$(ONE_CORE) $(PY) -m pytest -q --durations=5 tests divlib --ignore=tests/test_assignments.py --ignore=tests/browser
 
 # nbval re-executes every chapter and compares each text output with the stored one,
 # under the floating point of another CPU imitated on this one (scripts/other_cpu.py):
@@ -112,7 +112,7 @@ test-lib: $(STAMP)
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 test-notebooks: $(STAMP)
 	@echo "nbval under another CPU's numerics: $$($(PY) scripts/other_cpu.py)"
-	env $$($(PY) scripts/other_cpu.py) $(ONE_CORE) $(PY) -m pytest -q -p no:randomly \
+	env $$($(PY) scripts/other_cpu.py) $(ONE_CORE) $(PY) -m pytest -q -p no:randomly --durations=10 \
 	    -n $(NPROC) --dist loadfile --nbval --nbval-current-env \
 	    --nbval-sanitize-with $(SANITIZE) $$($(PY) scripts/notebooks.py list)
 	@$(PY) scripts/notebooks.py claims
@@ -198,7 +198,7 @@ grade: $(STAMP)
 
 # The pipeline end to end: solutions, blank and buggy fixtures graded, no leak, no drift.
 test-assignments: $(STAMP)
-	$(ONE_CORE) $(PY) -m pytest -q -p no:randomly tests/test_assignments.py
+	$(ONE_CORE) $(PY) -m pytest -q --durations=8 -p no:randomly tests/test_assignments.py
 
 # Refresh the full lock from the current venv (after changing requirements.txt).
 lock: $(STAMP)

@@ -552,6 +552,7 @@ def run_pytest(html: Path, json_out: Path | None, workers: str, pages: list[str]
             "no:cacheprovider",
             "-n",
             workers,
+            "--durations=8",
             "--browser",
             "chromium",
             str(ROOT / "tests" / "browser"),
