@@ -566,7 +566,7 @@ async () => {
       right = Math.max(right, (r.right - box.left) / scale);
       bottom = Math.max(bottom, (r.bottom - box.top) / scale);
       if (el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0 &&
-          !['visible', 'hidden'].includes(getComputedStyle(el).overflowX))
+          !['visible', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX))
         over.push(el.tagName + ' scrolls sideways');
     }
     const imgs = [...s.querySelectorAll('img')].filter(im => !im.complete || im.naturalWidth === 0);
