@@ -461,7 +461,7 @@ window.MathJax = {{
 <script>
 Reveal.initialize({json.dumps(config)});
 window.deckReady = new Promise(function (resolve) {{
-  function done() {{ Reveal.layout(); resolve(true); }}
+  function done() {{ document.fonts.ready.then(function () {{ Reveal.layout(); resolve(true); }}); }}
   function wait() {{
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) {{
       MathJax.startup.promise.then(done);
@@ -537,6 +537,8 @@ def index_html(names: list[str], counts: dict[str, int]) -> str:
 CHECK_JS = """
 async () => {
   await window.deckReady;
+  await document.fonts.ready;  // a slide measured in a fallback font is wider
+  Reveal.layout();
   const out = [];
   const slides = Reveal.getSlides();
   for (let i = 0; i < slides.length; i++) {
@@ -561,6 +563,7 @@ async () => {
       // a formula is measured by its mjx-math box, its true width: the glyph pieces of
       // stretchy delimiters (big bars) inside it may sit outside it, invisible
       if (el.parentElement && el.parentElement.closest('mjx-math')) continue;
+      if (el.closest('mjx-assistive-mml')) continue;  // a clipped copy for screen readers
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
       right = Math.max(right, (r.right - box.left) / scale);
