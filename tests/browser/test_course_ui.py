@@ -24,12 +24,18 @@ import divlib  # noqa: E402
 CHAPTERS = list(yaml.safe_load((ROOT / "book" / "course.yml").read_text())["requires"])
 
 
-def _offline_page(browser, site_url, width=1280, height=900):
+def _offline_page(browser, site_url, width=1280, height=900, math=True):
+    """A page that reaches only the site; ``math=False`` also leaves MathJax out (the
+    quiz is plain text, and typesetting a chapter is most of its load time; the page
+    test checks the math)."""
     ctx = browser.new_context(viewport={"width": width, "height": height})
     pg = ctx.new_page()
     pg.js_errors = []
     pg.on("pageerror", lambda e: pg.js_errors.append(str(e)))
-    pg.route(lambda url: not url.startswith(site_url), lambda route: route.abort())
+    pg.route(
+        lambda url: not url.startswith(site_url) or (not math and "/mathjax/" in url),
+        lambda route: route.abort(),
+    )
     return ctx, pg
 
 
@@ -40,7 +46,7 @@ def _feedback(form):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_quiz_answers_right_and_wrong_with_explanations(browser, site_url, chapter):
     questions = divlib.quiz(chapter).questions
-    ctx, pg = _offline_page(browser, site_url, width=390, height=844)
+    ctx, pg = _offline_page(browser, site_url, width=390, height=844, math=False)
     try:
         pg.goto(f"{site_url}/book/{chapter}.html", wait_until="load")
         quiz = pg.locator(f"#divquiz-{chapter}")
