@@ -5,7 +5,7 @@ distribution, ``q`` the model; ``kl_divergence(p, q)`` is KL(p||q), the
 forward KL, and ``kl_divergence(q, p)`` the reverse KL.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from ._backend import get_backend
 from ._diffusion import (
