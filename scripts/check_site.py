@@ -31,6 +31,8 @@ def problems() -> list[str]:
             out.append(f"{entry} was not rendered ({page} missing)")
             continue
         html = page.read_text()
+        if "searchindex.js" in html:
+            out.append(f"{page.name}: loads the search index (220 kB; only search.html needs it)")
         scripts = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', html, flags=re.I)
         has_math = 'class="math' in html
         if (has_math and not scripts) or any(

@@ -203,6 +203,9 @@ def _quantize_png(path: Path) -> None:
         tmp.unlink()
 
 
+_SEARCH_INDEX = re.compile(r'\s*<script src="(?:\.\./)*searchindex\.js"></script>')
+
+
 def _slim_output(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -211,6 +214,11 @@ def _slim_output(app, exception):
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         new = _fix_page(text)
+        if page.name != "search.html":
+            # pydata-sphinx-theme loads the whole search index (220 kB) on every page for
+            # its search-as-you-type box, which this site does not enable: the search
+            # dialog sends the reader to search.html, which loads the index itself.
+            new = _SEARCH_INDEX.sub("", new)
         if new != text:
             page.write_text(new, encoding="utf-8")
     static = Path(app.outdir) / "_static"
