@@ -370,6 +370,28 @@ STRIP_MATH = (
     "() => { for (const c of document.querySelectorAll('mjx-container')) c.replaceChildren(); }"
 )
 
+#: Highlighted code repeats one palette: a chapter's code cells are thousands of token
+#: spans, and axe's colour-contrast rule (four fifths of its time) computed each. Every
+#: token class keeps its first span on the page, so every colour pair is still audited;
+#: the other spans become plain text in their block, audited in the block's own colour.
+STRIP_CODE = """
+() => {
+  const seen = new Set();
+  for (const pre of document.querySelectorAll('main div.highlight pre')) {
+    for (const span of Array.from(pre.children)) {
+      // only the block's own token spans: a span inside a link (divlib's reference links)
+      // sets the colour the reader sees, and stays
+      if (span.tagName !== 'SPAN' || span.children.length) continue;
+      const key = span.className;
+      if (!seen.has(key)) { seen.add(key); continue; }
+      span.replaceWith(document.createTextNode(span.textContent));
+    }
+    pre.normalize();
+  }
+  return seen.size;
+}
+"""
+
 
 def run_axe(pg) -> list[dict]:
     """axe-core's WCAG 2.x A/AA violations on the open page, minus ``AXE_EXCEPTIONS``."""
@@ -426,6 +448,7 @@ def check_page(
     # were checked by LAYOUT_PROBE above; the formula containers stay and are audited.
     if axe and layout:
         pg.evaluate(STRIP_MATH)
+        pg.evaluate(STRIP_CODE)
     result["axe"] = run_axe(pg) if axe else []
     result["solutionProblems"] = pg.evaluate(SOLUTION_PROBE) if result["solutions"] else []
     pg.wait_for_timeout(100)
