@@ -87,6 +87,7 @@ class Labels:
     """Where a label points (page, anchor) and what to call it, across the book."""
 
     targets: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    _pages: dict = field(default_factory=dict)
 
     @classmethod
     def collect(cls) -> Labels:
@@ -110,22 +111,39 @@ class Labels:
                 out.targets[m.group(1)] = (md.stem, f"equation-{m.group(1)}", "equation")
         return out
 
-    def equation_number(self, label: str) -> str:
-        """``"(3.1)"``, the number the built site gives equation ``label`` (the decks are
-        built after the site); ``"(equation)"`` where the site is not built."""
+    def _built(self, label: str) -> str:
+        """The built site's page holding ``label`` (the decks are built after the site),
+        or "" where the site is not built."""
         page = self.targets.get(label, ("",))[0]
         built = BOOK.parent / "_build" / "html" / "book" / f"{page}.html"
-        if page and built.is_file():
-            m = re.search(
-                rf'id="equation-{re.escape(label)}">\s*<span class="eqno">(\([^)<]+\))',
-                built.read_text(encoding="utf-8"),
-            )
-            if m:
-                return m.group(1)
-        return "(equation)"
+        if not page or not built.is_file():
+            return ""
+        if built not in self._pages:
+            self._pages[built] = built.read_text(encoding="utf-8")
+        return self._pages[built]
+
+    def equation_number(self, label: str) -> str:
+        """``"(3.1)"``, the number the site gives equation ``label``, or ``"(equation)"``."""
+        m = re.search(
+            rf'id="equation-{re.escape(label)}">\s*<span class="eqno">(\([^)<]+\))',
+            self._built(label),
+        )
+        return m.group(1) if m else "(equation)"
+
+    def caption(self, label: str, kind: str) -> str:
+        """``"Theorem 3.2"``, what the site calls the block ``label``, or ``kind``."""
+        m = re.search(
+            rf'id="{re.escape(label)}">\s*<p class="admonition-title">'
+            r'<span class="caption-number">([^<]+?)\s*</span>',
+            self._built(label),
+        )
+        return m.group(1) if m else kind
 
     def link(self, label: str, text: str | None = None) -> str:
         page, anchor, title = self.targets.get(label, ("", "", label))
+        kind = title.split(" (")[0]
+        if kind in PRF_KINDS.values():  # "Theorem (x)" -> "Theorem 3.2 (x)", as the site
+            title = self.caption(label, kind) + title[len(kind) :]
         # titles may hold inline math: escape the text, keep $...$ as MathJax's \(...\)
         parts = re.split(r"\$([^$]+)\$", text or title)
         shown = "".join(
@@ -236,6 +254,8 @@ class MystToHtml:
             return f'<div class="math">\\[{html.escape(body.strip())}\\]</div>\n'
         if name.startswith("prf:"):
             kind = PRF_KINDS.get(name[4:], name[4:].title())
+            if "label" in options:
+                kind = self.labels.caption(options["label"], kind)
             title = f"{kind} ({self.inline(arg)})" if arg else kind
             return (
                 f'<div class="block {name[4:]}"><p class="block-title">{title}</p>'

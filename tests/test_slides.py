@@ -108,11 +108,25 @@ def test_an_unknown_directive_or_role_is_refused_not_shown_raw(render):
         render("a {term}`x` b")
 
 
-def test_references_resolve_to_the_site(render):
+def test_references_resolve_to_the_site(monkeypatch):
+    labels = slides.Labels.collect()
+    monkeypatch.setattr(labels, "_built", lambda label: "")  # the site not built yet
+    render = slides.MystToHtml(labels, slides.bib_labels())
     out = render("{prf:ref}`def-kl-kl`, {eq}`eq-kl-def` and {ref}`the KL <kl>`")
     assert '<a href="../book/kl.html#def-kl-kl">Definition (KL divergence)</a>' in out
-    assert 'href="../book/kl.html#equation-eq-kl-def"' in out
+    assert '<a href="../book/kl.html#equation-eq-kl-def">(equation)</a>' in out
     assert '<a href="../book/kl.html">the KL</a>' in out
+    # once the site is built, the numbers are the site's
+    page = (
+        '<div class="proof definition admonition" id="def-kl-kl">\n<p class="admonition-title">'
+        '<span class="caption-number">Definition 3.2 </span> (KL divergence)</p>'
+        '<div class="math" id="equation-eq-kl-def">\n<span class="eqno">(3.1)<a href="#">#</a>'
+    )
+    monkeypatch.setattr(labels, "_built", lambda label: page)
+    out = render("{prf:ref}`def-kl-kl`, {eq}`eq-kl-def`")
+    assert ">Definition 3.2 (KL divergence)</a>" in out and ">(3.1)</a>" in out
+    block = render("```{prf:definition} KL divergence\n:label: def-kl-kl\n\nx\n```")
+    assert '<p class="block-title">Definition 3.2 (KL divergence)</p>' in block
 
 
 def test_math_in_a_referenced_title_and_accents_in_a_cited_name(render):
