@@ -47,7 +47,9 @@ venv: $(STAMP)
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the pinned environment into $(VENV) ..."
-	@set -o pipefail; $(BIN)/pip install --quiet -r requirements.txt -c constraints.txt $(QUIET_PIP)
+	@# --no-compile: no .pyc for the 14,000 modules of the environment up front (87 -> 37 s
+	@# on 2 cores); Python compiles the modules a run imports, once, as it imports them
+	@set -o pipefail; $(BIN)/pip install --quiet --no-compile -r requirements.txt -c constraints.txt $(QUIET_PIP)
 	@set -o pipefail; $(BIN)/pip install --quiet --no-deps -e . $(QUIET_PIP)
 	@$(PY) -c "import divlib, torch, jupyter_book; print('divlib', divlib.__version__, '| torch', torch.__version__)"
 	@touch $@
