@@ -3,6 +3,11 @@
 # locked by constraints.txt) the first time, and again when those files change.
 
 SHELL := /bin/bash
+# The environment is installed without .pyc files (pip --no-compile, below): Python writes
+# each module's .pyc the first time a run imports it. A PYTHONDONTWRITEBYTECODE=1 in the
+# caller's environment (this machine sets it) would make every process compile every
+# module again (torch's included): nbval took 527 s of CPU instead of 401.
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
