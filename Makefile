@@ -156,6 +156,7 @@ LOGS := _build/logs
 TEST_PARTS := test-notebooks test-browser test-lib test-assignments check bench-smoke
 test: $(STAMP)
 	@rm -rf $(LOGS); mkdir -p $(LOGS); start=$$(date +%s); \
+	$(PY) scripts/test_summary.py --mark $(LOGS)/cpu.start; \
 	$(MAKE) --no-print-directory -k -j$(NPROC) --output-sync=target \
 	    $(addprefix timed-,$(TEST_PARTS)); rc=$$?; \
 	$(PY) scripts/test_summary.py $(LOGS) book-strict $(TEST_PARTS) --since $$start; \

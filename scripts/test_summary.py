@@ -60,6 +60,11 @@ def main(argv=None) -> int:
         argv = sys.argv[1:]
     if argv[:1] == ["--run"]:
         return run(argv[1], Path(argv[2]))
+    if argv[:1] == ["--mark"]:  # the machine's busy ticks at the start of make test
+        ticks = _busy_ticks()
+        if ticks is not None:
+            Path(argv[1]).write_text(str(ticks))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("logs", type=Path)
     parser.add_argument("parts", nargs="+")
@@ -80,11 +85,38 @@ def main(argv=None) -> int:
         wall = int(time.time()) - args.since
         cpu = sum(int(c) for _, _, c, _ in table if c.isdigit())
         cores = os.cpu_count() or 1
+        busy = machine_busy_seconds(args.logs / "cpu.start")
+        whole = (
+            f"; the whole machine was busy {busy:.0f} CPU s, "
+            f"{busy / (cores * max(wall, 1)):.0%} of {cores} cores"
+            if busy is not None
+            else ""
+        )
+        print(f"  {'total (wall clock)':<{width}}  {wall:>5} s  {cpu:>5} s  (parts' own{whole})")
         print(
-            f"  {'total (wall clock)':<{width}}  {wall:>5} s  {cpu:>5} s  "
-            f"(CPU / ({cores} cores x wall) = {cpu / (cores * max(wall, 1)):.0%} busy)"
+            "  (a part's CPU counts the processes it waited for: the browsers Playwright "
+            "starts are not among them)"
         )
     return 0
+
+
+def _busy_ticks() -> int | None:
+    """Busy CPU ticks of the whole machine since boot (Linux /proc/stat), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return user + nice + system + irq + softirq + steal
+
+
+def machine_busy_seconds(start_file: Path) -> float | None:
+    """CPU seconds the whole machine spent busy since ``start_file`` was written by
+    ``python scripts/test_summary.py --mark FILE`` (None off Linux)."""
+    now = _busy_ticks()
+    if now is None or not start_file.exists():
+        return None
+    return (now - int(start_file.read_text())) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
