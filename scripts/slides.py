@@ -73,6 +73,17 @@ ADMONITIONS = {"note", "tip", "important", "warning", "admonition", "seealso", "
 # -- what the chapters say: titles, labels, references -------------------------------
 
 
+def site_module(name: str):
+    """One of the site's Sphinx helpers in ``book/_ext`` (``offline_mathjax``,
+    ``site_fixes``), imported from its file without touching ``sys.path``."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, BOOK / "_ext" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def chapters() -> list[str]:
     return list(yaml.safe_load(PLAN.read_text())["requires"])
 
@@ -157,19 +168,16 @@ class Labels:
 
 
 def bib_labels() -> dict[str, str]:
-    """``key -> "Author et al. (Year)"`` from ``book/references.bib``."""
-    import codecs
-
-    import latexcodec  # noqa: F401  (registers the "ulatex" codec: Peyr\\'e -> Peyré)
+    """``key -> "Author et al. (Year)"`` from ``book/references.bib``; names are read by
+    the site's bibliography style (``site_fixes._last``: accents decoded, "van Erven")."""
     from pybtex.database import parse_file
+
+    _last = site_module("site_fixes")._last
 
     out = {}
     for key, entry in parse_file(str(BOOK / "references.bib")).entries.items():
         people = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = [
-            codecs.decode(" ".join(p.last_names), "ulatex").replace("{", "").replace("}", "")
-            for p in people
-        ]
+        names = [_last(p) for p in people]
         who = (
             names[0]
             if len(names) == 1
@@ -269,6 +277,9 @@ class MystToHtml:
     def inline(self, text: str) -> str:
         return self.md.renderInline(text)
 
+    def render_tokens(self, tokens) -> str:
+        return self.md.renderer.render(tokens, self.md.options, {})
+
 
 def directive_options(content: str) -> tuple[dict[str, str], str]:
     """Split a directive's ``:key: value`` lines from its body."""
@@ -367,13 +378,6 @@ def marked_slides(chapter: str, render: MystToHtml, fig_dir: Path) -> list[Slide
             kind = "code" if "slide" in tags else "output"
             slides.append(Slide(render.inline(heading), body, kind, f"cell {i}"))
     return slides
-
-
-def _render_tokens(self, tokens):
-    return self.md.renderer.render(tokens, self.md.options, {})
-
-
-MystToHtml.render_tokens = _render_tokens
 
 
 def deck_slides(chapter: str, render: MystToHtml, fig_dir: Path) -> list[Slide]:
@@ -509,16 +513,7 @@ def copy_assets(out: Path) -> None:
             shutil.copy2(dist / name, reveal / name)
         shutil.copytree(dist / "theme", reveal / "theme", dirs_exist_ok=True)
         shutil.copy2(dist.parent / "LICENSE", reveal / "LICENSE")
-    mathjax = assets / "mathjax"
-    if not (mathjax / "tex-mml-chtml.js").is_file():
-        sys.path.insert(0, str(BOOK / "_ext"))
-        from offline_mathjax import NEEDED, mathjax_source
-
-        src = mathjax_source()
-        for rel in NEEDED:
-            s, d = src / rel, mathjax / rel
-            d.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(s, d, dirs_exist_ok=True) if s.is_dir() else shutil.copy2(s, d)
+    site_module("offline_mathjax").copy_mathjax(assets / "mathjax")
 
 
 def build(names: list[str], out: Path = OUT) -> dict[str, int]:

@@ -133,3 +133,5 @@ def test_math_in_a_referenced_title_and_accents_in_a_cited_name(render):
     out = render("({prf:ref}`thm-wk-tv-bound`) {cite}`peyre2019computational`")
     assert r'<span class="math">\(W_1\)</span> on bounded sets' in out and "$" not in out
     assert "Peyré and Cuturi (2019)" in out
+    # the name particle stays, as in the site's bibliography
+    assert render("{cite}`vanerven2014renyi`") == "<p>van Erven and Harremoës (2014)</p>\n"

@@ -34,18 +34,23 @@ def mathjax_source() -> Path:
     return src
 
 
-def _copy_mathjax(app) -> None:
+def copy_mathjax(dest: Path) -> None:
+    """Copy what ``tex-mml-chtml`` needs into ``dest``, once (the site, the slides)."""
+    if (dest / "tex-mml-chtml.js").is_file():
+        return
     src = mathjax_source()
+    for rel in NEEDED:
+        s, d = src / rel, dest / rel
+        d.parent.mkdir(parents=True, exist_ok=True)
+        if s.is_dir():
+            shutil.copytree(s, d, dirs_exist_ok=True)
+        else:
+            shutil.copy2(s, d)
+
+
+def _copy_mathjax(app) -> None:
     static = Path(app.doctreedir).parent / "_mathjax_static"
-    dest = static / "mathjax"
-    if not (dest / "tex-mml-chtml.js").is_file():
-        for rel in NEEDED:
-            s, d = src / rel, dest / rel
-            d.parent.mkdir(parents=True, exist_ok=True)
-            if s.is_dir():
-                shutil.copytree(s, d, dirs_exist_ok=True)
-            else:
-                shutil.copy2(s, d)
+    copy_mathjax(static / "mathjax")
     if str(static) not in app.config.html_static_path:
         app.config.html_static_path.append(str(static))
 
