@@ -193,6 +193,8 @@ class ChapterKit(_CourseDirective):
         self.note_sources(plan["requires"])
         lines = ["| Chapter | Lecture slides | Self-check quiz |", "| --- | --- | --- |"]
         for name in plan["requires"]:
+            # an incremental build redraws the table when a quiz file changes
+            self.env.note_dependency(str(divlib._teaching.QUIZ_DIR / f"{name}.toml"))
             kinds = [q["kind"] for q in divlib.quiz(name).questions]
             quiz = (
                 f"{len(kinds)} questions ({kinds.count('choice')} multiple choice, "
