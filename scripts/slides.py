@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -45,7 +44,6 @@ from mdit_py_plugins.myst_role import myst_role_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-PLAN = BOOK / "course.yml"
 OUT = ROOT / "_build" / "html" / "slides"
 WIDTH, HEIGHT = 1280, 720
 #: a deck's size, title, objectives and closing slides included (issue 21)
@@ -84,13 +82,18 @@ def site_module(name: str):
     return sys.modules[name]
 
 
+def course():
+    """The site's course plan helpers (``book/_ext/course.py``): ``course.yml``, read once,
+    and each chapter's title as the site shows it."""
+    return site_module("course")
+
+
 def chapters() -> list[str]:
-    return list(yaml.safe_load(PLAN.read_text())["requires"])
+    return list(course().load_plan()["requires"])
 
 
 def chapter_title(name: str) -> str:
-    m = re.search(r"^# (.+)$", (BOOK / f"{name}.md").read_text(), flags=re.M)
-    return m.group(1).strip() if m else name
+    return course().chapter_stats(name)["title"]
 
 
 @dataclass
@@ -381,7 +384,7 @@ def marked_slides(chapter: str, render: MystToHtml, fig_dir: Path) -> list[Slide
 
 
 def deck_slides(chapter: str, render: MystToHtml, fig_dir: Path) -> list[Slide]:
-    plan = yaml.safe_load(PLAN.read_text())
+    plan = course().load_plan()
     title = chapter_title(chapter)
     import divlib
 
