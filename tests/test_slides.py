@@ -87,6 +87,7 @@ def test_marks_become_slides_in_chapter_order(render, tmp_path, monkeypatch):
     nbformat.write(nb, book / "toy.ipynb")
     (book / "toy.md").write_text("# Toy\n")
     monkeypatch.setattr(slides, "BOOK", book)
+    monkeypatch.setattr(slides.course(), "BOOK", book)  # titles are read by the course helper
     got = slides.marked_slides("toy", render, tmp_path)
     assert [(s.kind, re.sub("<[^>]+>", "", s.title)) for s in got] == [
         ("block", "Definition (Thing)"),
