@@ -305,6 +305,24 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def offline_page(browser, base: str, *, block: tuple[str, ...] = (), **context):
+    """A new browser context and page that reach only ``base`` (every other request is
+    refused, as for a reader without network) and also refuse URLs containing any of
+    ``block``. ``page.js_errors`` and ``page.failed_requests`` collect what went wrong.
+    ``context`` goes to ``browser.new_context`` (viewport, is_mobile, ...). Returns
+    ``(context, page)``; the caller closes the context."""
+    ctx = browser.new_context(**context)
+    page = ctx.new_page()
+    page.js_errors, page.failed_requests = [], []
+    page.on("pageerror", lambda e: page.js_errors.append(str(e)))
+    page.on("requestfailed", lambda r: page.failed_requests.append(r.url))
+    page.route(
+        lambda url: not url.startswith(base) or any(b in url for b in block),
+        lambda route: route.abort(),
+    )
+    return ctx, page
+
+
 @contextlib.contextmanager
 def serve(directory: Path):
     """Serve ``directory`` on an ephemeral port of 127.0.0.1; yield the base URL."""

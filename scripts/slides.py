@@ -71,15 +71,25 @@ ADMONITIONS = {"note", "tip", "important", "warning", "admonition", "seealso", "
 # -- what the chapters say: titles, labels, references -------------------------------
 
 
-def site_module(name: str):
-    """One of the site's Sphinx helpers in ``book/_ext`` (``offline_mathjax``,
-    ``site_fixes``), imported from its file without touching ``sys.path``."""
+def _module(name: str, folder: Path):
+    """Module ``name`` from ``folder/name.py``, imported once, without touching sys.path."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, BOOK / "_ext" / f"{name}.py")
+        spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def site_module(name: str):
+    """One of the site's Sphinx helpers in ``book/_ext`` (``offline_mathjax``,
+    ``site_fixes``, ``course``)."""
+    return _module(name, BOOK / "_ext")
+
+
+def script_module(name: str):
+    """A script beside this one (``browser_check``)."""
+    return _module(name, ROOT / "scripts")
 
 
 def course():
@@ -634,18 +644,14 @@ def slide_problems(report: dict) -> list[str]:
 def check_deck(browser, base: str, name: str) -> dict:
     """Open deck ``name`` at 1280 x 720 from ``base`` (offline: any other host is
     refused) and measure every slide."""
-    ctx = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    page = ctx.new_page()
-    errors, failed = [], []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    page.route(lambda url: not url.startswith(base), lambda route: route.abort())
+    offline_page = script_module("browser_check").offline_page
+    ctx, page = offline_page(browser, base, viewport={"width": WIDTH, "height": HEIGHT})
     try:
         page.goto(f"{base}/slides/{name}.html", wait_until="load")
         report = page.evaluate(CHECK_JS)
     finally:
         ctx.close()
-    report["errors"], report["failed"] = errors, failed
+    report["errors"], report["failed"] = page.js_errors, page.failed_requests
     return report
 
 
@@ -668,9 +674,9 @@ def main(argv=None) -> int:
             print(f"{name}: {n} slides -> {args.out / (name + '.html')}")
     if not args.check:
         return 0
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import browser_check
     from playwright.sync_api import sync_playwright
+
+    browser_check = script_module("browser_check")
 
     exe = browser_check.find_chromium()
     if exe is None:

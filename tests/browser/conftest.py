@@ -63,16 +63,13 @@ def site_url():
 @pytest.fixture()
 def phone(browser, site_url):
     """A page at phone width (390 px, device scale 2), offline but for the site."""
-    ctx = browser.new_context(
+    ctx, pg = browser_check.offline_page(
+        browser,
+        site_url,
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
     )
-    pg = ctx.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.route(lambda url: not url.startswith(site_url), lambda route: route.abort())
-    pg.js_errors = errors
     yield pg
     ctx.close()

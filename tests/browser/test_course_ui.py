@@ -28,15 +28,12 @@ def _offline_page(browser, site_url, width=1280, height=900, math=True):
     """A page that reaches only the site; ``math=False`` also leaves MathJax out (the
     quiz is plain text, and typesetting a chapter is most of its load time; the page
     test checks the math)."""
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
-    pg.js_errors = []
-    pg.on("pageerror", lambda e: pg.js_errors.append(str(e)))
-    pg.route(
-        lambda url: not url.startswith(site_url) or (not math and "/mathjax/" in url),
-        lambda route: route.abort(),
+    return browser_check.offline_page(
+        browser,
+        site_url,
+        block=() if math else ("/mathjax/",),
+        viewport={"width": width, "height": height},
     )
-    return ctx, pg
 
 
 def _feedback(form):
