@@ -2,8 +2,9 @@
 
 Serves ``_build/html`` on 127.0.0.1, opens every page of ``_toc.yml`` in the system
 Chromium (Debian's ``chromium`` package, driven by Playwright; Playwright never downloads
-a browser here) at a desktop width (1280 px) and a phone width (390 px), waits for
-MathJax, and reports per page:
+a browser here) once, at a phone width (390 px), then widens the window to a desktop
+width (1280 px) as a reader turning a tablet or widening a window does, waits for MathJax
+and for the page to settle, and reports per page and width:
 
 - raw TeX left in the text (a ``$`` or a ``\\command`` outside code and typeset math);
 - MathJax errors (``mjx-merror``);
@@ -18,7 +19,8 @@ MathJax, and reports per page:
 - figure text legibility at 1280 px: the smallest text of each figure, as shown, is at
   least ``MIN_TEXT_PX`` CSS px (see ``figure_table``);
 - axe-core (``axe-playwright-python``): WCAG 2.0/2.1 A and AA rules, zero violations,
-  except the rules listed with their reason in ``AXE_EXCEPTIONS``.
+  except the rules listed with their reason in ``AXE_EXCEPTIONS``;
+- on a chapter page, its self-check quiz answered right and wrong (``check_quiz``).
 
 It also checks that the search page finds a known word. The pytest-playwright suite
 ``tests/browser/`` runs these checks page by page in parallel (pytest-xdist) and adds
@@ -278,9 +280,27 @@ async () => {
 }
 """
 
-# Each solution must be hidden, then shown after a click on its title.
-SOLUTION_PROBE = r"""
+# After a resize: the theme's transitions end (the sidebar slides in), then the site's
+# script refits the formulas 150 ms after the article last changed size (lookAgain in
+# divergences.js) and the theme resets the Tab stops of scroll boxes 300 ms after the
+# last resize event (pydata-sphinx-theme's debounced updateTabStops): 600 ms covers both
+# on a busy machine. Finite animations only: a spinner would never end.
+SETTLE = r"""
 async () => {
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  await frame(); await frame();
+  const finite = document.getAnimations().filter(
+    (a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+  await new Promise((r) => setTimeout(r, 600));
+  await frame();
+  return finite.length;
+}
+"""
+
+# Each solution must be hidden, then (with click = true) shown after a click on its title.
+SOLUTION_PROBE = r"""
+async (click) => {
   const bad = [];
   const sols = Array.from(document.querySelectorAll("main .solution"));
   const visible = (el) => el.getBoundingClientRect().height > 0 &&
@@ -288,6 +308,7 @@ async () => {
   for (const [i, s] of sols.entries()) {
     const body = s.querySelector(".admonition-title ~ *, details > :not(summary)");
     if (body && visible(body)) { bad.push(`solution ${i + 1} is visible before a click`); continue; }
+    if (!click) continue;
     const title = s.querySelector(".admonition-title, summary, button.toggle-button");
     if (!title) { bad.push(`solution ${i + 1} has nothing to click`); continue; }
     title.click();
@@ -433,11 +454,20 @@ def run_axe(pg) -> list[dict]:
     ]
 
 
-def check_page(
-    browser, base: str, page: str, width: int, axe: bool = True, layout: bool = True
-) -> dict:
-    """Open one page at one width; return its counts and problems."""
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, offline=False)
+def check_page(browser, base: str, page: str, widths=WIDTHS, axe: bool = True, hook=None) -> dict:
+    """Open one page once and check it at each of ``widths`` (``{label: px}``), narrowest
+    first, resizing the window between them as a reader turning a phone or widening a
+    window does (the site's script refits formulas and scroll hints on resize). Returns
+    ``{label: result}``.
+
+    The page loads at the narrowest width: a phone reader's first view. ``hook(page)``,
+    if given, runs there after the probes and returns a list of problems (the chapter's
+    quiz, answered). axe-core audits the page at the widest width, once (its rules but
+    scrollable-region-focusable do not depend on the width; LAYOUT_PROBE checks that one
+    at every width), then the solutions are opened by a click.
+    """
+    order = sorted(widths.items(), key=lambda item: item[1])
+    ctx = browser.new_context(viewport={"width": order[0][1], "height": 900}, offline=False)
     pg = ctx.new_page()
     errors, failed, sizes = [], [], {}
     pg.on("requestfinished", lambda r: sizes.__setitem__(r.url, _size(r)))
@@ -449,34 +479,114 @@ def check_page(
         lambda url: not url.startswith(base) and not url.startswith("data:"),
         lambda route: route.abort(),
     )
-    pg.goto(f"{base}/{page}", wait_until="load")
-    result = pg.evaluate(PAGE_PROBE)
-    if layout:
-        lay = pg.evaluate(LAYOUT_PROBE)
-        result["sideways"] = lay["sideways"]
-        result["wideFormulas"] = lay["wideFormulas"]
-        result["figureText"] = figure_text(lay["images"]) if width >= 1280 else []
-    pg.wait_for_timeout(100)
-    # Failed requests before axe: axe-core preloads the stylesheets itself and resolves
-    # their @import against the page root (a 404 for /basic.css no reader's browser makes).
-    failed_before_axe = list(failed)
-    # axe audits the page as a reader first meets it (solutions closed). The glyphs of
-    # typeset formulas (two thirds of a chapter's DOM, and half of axe's time) are taken
-    # out first: they were excluded from the audit anyway, and the formulas' scroll boxes
-    # were checked by LAYOUT_PROBE above; the formula containers stay and are audited.
-    if axe and layout:
-        pg.evaluate(STRIP_MATH)
-        pg.evaluate(STRIP_CODE)
-    result["axe"] = run_axe(pg) if axe else []
-    result["solutionProblems"] = pg.evaluate(SOLUTION_PROBE) if result["solutions"] else []
-    pg.wait_for_timeout(100)
-    result["jsErrors"] = list(errors)
-    result["failedRequests"] = failed_before_axe + [
-        u for u in failed[len(failed_before_axe) :] if not u.endswith("/basic.css")
-    ]
-    result["bytes"] = sum(sizes.values())
-    ctx.close()
-    return result
+    out = {}
+    try:
+        pg.goto(f"{base}/{page}", wait_until="load")
+        for i, (label, width) in enumerate(order):
+            last = i == len(order) - 1
+            if i:
+                pg.set_viewport_size({"width": width, "height": 900})
+                pg.evaluate(SETTLE)
+            result = pg.evaluate(PAGE_PROBE)
+            lay = pg.evaluate(LAYOUT_PROBE)
+            result["sideways"] = lay["sideways"]
+            result["wideFormulas"] = lay["wideFormulas"]
+            result["figureText"] = figure_text(lay["images"]) if width >= 1280 else []
+            result["hook"] = []
+            if hook is not None and i == 0:
+                result["hook"] = hook(pg)
+                # the pointer leaves the last button it pressed: a hovered link takes the
+                # theme's hover colour, which axe would audit instead of the page's own
+                pg.mouse.move(0, 0)
+            pg.wait_for_timeout(100)
+            # Failed requests before axe: axe-core preloads the stylesheets itself and
+            # resolves their @import against the page root (a 404 for /basic.css no
+            # reader's browser makes).
+            failed_before_axe = list(failed)
+            result["axe"] = []
+            if last and axe:
+                # axe audits the page with its solutions closed. The glyphs of typeset
+                # formulas (two thirds of a chapter's DOM, and half of axe's time) are
+                # taken out first: they are excluded from the audit anyway, and the
+                # formulas' scroll boxes were checked by LAYOUT_PROBE above; the formula
+                # containers stay and are audited.
+                pg.evaluate(STRIP_MATH)
+                pg.evaluate(STRIP_CODE)
+                result["axe"] = run_axe(pg)
+            # solutions: hidden at every width; opened by a click at the last one
+            result["solutionProblems"] = (
+                pg.evaluate(SOLUTION_PROBE, last) if result["solutions"] else []
+            )
+            pg.wait_for_timeout(100)
+            result["jsErrors"] = list(errors)
+            result["failedRequests"] = failed_before_axe + [
+                u for u in failed[len(failed_before_axe) :] if not u.endswith("/basic.css")
+            ]
+            result["bytes"] = sum(sizes.values())
+            out[label] = result
+    finally:
+        ctx.close()
+    return out
+
+
+def quiz_chapter(page: str) -> str | None:
+    """The chapter whose self-check quiz ``page`` ends with (``book/kl.html`` -> ``kl``)."""
+    import divlib
+
+    stem = Path(page).stem
+    return stem if page.startswith("book/") and stem in divlib.quiz_names() else None
+
+
+def check_quiz(pg, chapter: str) -> list[str]:
+    """Answer the chapter's quiz as a reader does, on the open page: a check with no
+    answer, a wrong choice, the right one, a wrong number, a listed common mistake and a
+    number within the tolerance. Each must show the feedback and the explanation of the
+    quiz file (``divlib/quizzes/<chapter>.toml``). Returns the problems."""
+    from playwright.sync_api import expect
+
+    import divlib
+
+    questions = divlib.quiz(chapter).questions
+    feedback = ".divquiz-feedback"
+    try:
+        quiz = pg.locator(f"#divquiz-{chapter}")
+        expect(quiz).to_have_count(1)
+        expect(quiz.locator(".divquiz-nojs")).to_have_count(0)  # the script ran
+        forms = quiz.locator("form.divquiz-q")
+        expect(forms).to_have_count(len(questions))
+
+        i = next(k for k, q in enumerate(questions) if q["kind"] == "choice")
+        form, q = forms.nth(i), questions[i]
+        form.locator("button.divquiz-check").click()
+        expect(form.locator(feedback)).to_have_text("Pick an answer first.")
+        wrong = next(j for j, c in enumerate(q["choices"]) if not c["correct"])
+        right = next(j for j, c in enumerate(q["choices"]) if c["correct"])
+        form.locator("label").nth(wrong).click()  # a reader taps the text, not the dot
+        form.locator("button.divquiz-check").click()
+        expect(form.locator(feedback)).to_have_class("divquiz-feedback divquiz-wrong")
+        expect(form.locator(feedback)).to_contain_text(q["choices"][wrong]["why"])
+        form.locator("label").nth(right).click()
+        form.locator("button.divquiz-check").click()
+        expect(form.locator(feedback)).to_have_class("divquiz-feedback divquiz-right")
+        expect(form.locator(feedback)).to_contain_text("Correct. " + q["choices"][right]["why"])
+
+        k = next(k for k, q in enumerate(questions) if q["kind"] == "numeric")
+        form, q = forms.nth(k), questions[k]
+        box = form.locator("input[type=text]")
+        box.fill(f"{q['answer'] + 10 * q['tolerance'] + 1:.6g}")
+        box.press("Enter")
+        expect(form.locator(feedback)).to_have_class("divquiz-feedback divquiz-wrong")
+        if q["mistakes"]:
+            box.fill(f"{q['mistakes'][0]['value']:.10g}")
+            form.locator("button.divquiz-check").click()
+            expect(form.locator(feedback)).to_contain_text(q["mistakes"][0]["why"])
+        box.fill(f"{q['answer'] + 0.4 * q['tolerance']:.10g}")
+        form.locator("button.divquiz-check").click()
+        expect(form.locator(feedback)).to_have_class("divquiz-feedback divquiz-right")
+        expect(form.locator(feedback)).to_contain_text(q["why"])
+    except AssertionError as e:
+        return [f"quiz of {chapter}: " + " ".join(str(e).split())[:400]]
+    return []
 
 
 def _size(request) -> int:
@@ -510,6 +620,7 @@ def problems_of(result: dict) -> list[str]:
         out.append(f"{result['tabStops']} formulas are Tab stops")
     out += [f"link below 4.5:1 contrast in a box: {t}" for t in result.get("lowContrast", [])]
     out += result["solutionProblems"]
+    out += result.get("hook", [])
     out += [f"JavaScript error: {e}" for e in result["jsErrors"]]
     out += [f"failed request: {u}" for u in result["failedRequests"]]
     out += [f"sideways scroll: {t}" for t in result.get("sideways", [])]
@@ -544,9 +655,9 @@ def run(html: Path, pages: list[str] | None = None, widths=WIDTHS, search: bool 
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             for page in pages:
-                for label, width in widths.items():
-                    res = check_page(browser, base, page, width)
-                    report["pages"].setdefault(page, {})[label] = res
+                chapter = quiz_chapter(page)
+                hook = functools.partial(check_quiz, chapter=chapter) if chapter else None
+                report["pages"][page] = check_page(browser, base, page, widths, hook=hook)
             if search:
                 report["search"] = check_search(browser, base)
         finally:

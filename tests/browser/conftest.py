@@ -1,5 +1,5 @@
 """pytest-playwright fixtures for the built site: the system Chromium, the site served
-on 127.0.0.1, and one test per page of ``_toc.yml`` at each width.
+on 127.0.0.1, and one test per page of ``_toc.yml``.
 
 The site is ``_build/html`` unless ``DIVERGENCES_SITE`` names another folder. Run with
 ``python scripts/browser_check.py --pytest`` (what ``make test-browser`` does), or
@@ -37,10 +37,6 @@ def pytest_generate_tests(metafunc):
         if only:
             pages = [p for p in pages if any(o in p for o in only.split(","))]
         metafunc.parametrize("site_page", pages)
-    if "width" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "width", list(browser_check.WIDTHS.values()), ids=list(browser_check.WIDTHS)
-        )
 
 
 @pytest.fixture(scope="session")
