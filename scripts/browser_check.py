@@ -133,6 +133,25 @@ def text_px(info: dict, rendered_width: float, natural_width: float) -> float:
     return info["pt"] * info["dpi"] / 72.0 * rendered_width / natural_width
 
 
+#: The WCAG contrast ratio of an element's text colour against the first opaque background
+#: behind it (white if none): ``pg.locator(...).evaluate(CONTRAST)``.
+CONTRAST = r"""
+(el) => {
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let bg = [255, 255, 255];
+  for (let e = el; e; e = e.parentElement) {
+    const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { bg = c.slice(0, 3); break; }
+  }
+  const l1 = lum(rgb(getComputedStyle(el).color)), l2 = lum(bg);
+  return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+}
+"""
+
 # Runs in the page once MathJax has finished: collects every problem a reader would see.
 PAGE_PROBE = r"""
 async () => {
@@ -183,30 +202,18 @@ async () => {
   out.tabStops = Array.from(document.querySelectorAll("mjx-container"))
     .filter((c) => c.tabIndex >= 0 && c.scrollWidth <= c.clientWidth + 1).length;  // scrollers may
   // Links in theorem, definition, exercise and solution boxes: WCAG AA contrast (4.5:1).
-  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const background = (el) => {
-    for (; el; el = el.parentElement) {
-      const c = rgb(getComputedStyle(el).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
+  const contrast = __CONTRAST__;
   out.lowContrast = [];
   for (const a of document.querySelectorAll("main div.proof a, main div.admonition a")) {
     if (!a.textContent.trim()) continue;
-    const l1 = lum(rgb(getComputedStyle(a).color)), l2 = lum(background(a));
-    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const ratio = contrast(a);
     if (ratio < 4.5) out.lowContrast.push(`${a.textContent.trim().slice(0, 40)} (${ratio.toFixed(1)}:1)`);
   }
   out.exercises = document.querySelectorAll("main .exercise").length;
   out.solutions = document.querySelectorAll("main .solution").length;
   return out;
 }
-"""
+""".replace("__CONTRAST__", CONTRAST.strip())
 
 # Issue 20: scroll the page from top to bottom as a reader does (``scroll``: the first
 # width only); back at the top, report sideways scroll,
@@ -455,19 +462,19 @@ def run_axe(pg) -> list[dict]:
     ]
 
 
-def check_page(browser, base: str, page: str, widths=WIDTHS, axe: bool = True, hook=None) -> dict:
+def check_page(browser, base: str, page: str, widths=WIDTHS, axe: bool = True) -> dict:
     """Open one page once and check it at each of ``widths`` (``{label: px}``), narrowest
     first, resizing the window between them as a reader turning a phone or widening a
     window does (the site's script refits formulas and scroll hints on resize). Returns
     ``{label: result}``.
 
-    The page loads at the narrowest width: a phone reader's first view. ``hook(page)``,
-    if given, runs there after the probes and returns a list of problems (the chapter's
-    quiz, answered). axe-core audits the page at the widest width, once (its rules but
+    The page loads at the narrowest width: a phone reader's first view. A chapter's
+    self-check quiz is answered there, after the probes (``check_quiz``). axe-core audits the page at the widest width, once (its rules but
     scrollable-region-focusable do not depend on the width; LAYOUT_PROBE checks that one
     at every width), then the solutions are opened by a click.
     """
     order = sorted(widths.items(), key=lambda item: item[1])
+    chapter = quiz_chapter(page)
     ctx = browser.new_context(viewport={"width": order[0][1], "height": 900}, offline=False)
     pg = ctx.new_page()
     errors, failed, sizes = [], [], {}
@@ -495,9 +502,9 @@ def check_page(browser, base: str, page: str, widths=WIDTHS, axe: bool = True, h
             result["sideways"] = lay["sideways"]
             result["wideFormulas"] = lay["wideFormulas"]
             result["figureText"] = figure_text(lay["images"]) if width >= 1280 else []
-            result["hook"] = []
-            if hook is not None and i == 0:
-                result["hook"] = hook(pg)
+            result["quiz"] = []
+            if chapter and i == 0:
+                result["quiz"] = check_quiz(pg, chapter)
                 # the pointer leaves the last button it pressed: a hovered link takes the
                 # theme's hover colour, which axe would audit instead of the page's own
                 pg.mouse.move(0, 0)
@@ -623,7 +630,7 @@ def problems_of(result: dict) -> list[str]:
         out.append(f"{result['tabStops']} formulas are Tab stops")
     out += [f"link below 4.5:1 contrast in a box: {t}" for t in result.get("lowContrast", [])]
     out += result["solutionProblems"]
-    out += result.get("hook", [])
+    out += result.get("quiz", [])
     out += [f"JavaScript error: {e}" for e in result["jsErrors"]]
     out += [f"failed request: {u}" for u in result["failedRequests"]]
     out += [f"sideways scroll: {t}" for t in result.get("sideways", [])]
@@ -658,9 +665,7 @@ def run(html: Path, pages: list[str] | None = None, widths=WIDTHS, search: bool 
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             for page in pages:
-                chapter = quiz_chapter(page)
-                hook = functools.partial(check_quiz, chapter=chapter) if chapter else None
-                report["pages"][page] = check_page(browser, base, page, widths, hook=hook)
+                report["pages"][page] = check_page(browser, base, page, widths)
             if search:
                 report["search"] = check_search(browser, base)
         finally:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +30,7 @@ REPORT = os.environ.get("DIVERGENCES_BROWSER_REPORT")
 
 
 def test_page(browser, site_url, site_page):
-    chapter = browser_check.quiz_chapter(site_page)
-    hook = partial(browser_check.check_quiz, chapter=chapter) if chapter else None
-    results = browser_check.check_page(browser, site_url, site_page, hook=hook)
+    results = browser_check.check_page(browser, site_url, site_page)
     problems = []
     for label, result in results.items():
         width = browser_check.WIDTHS[label]

@@ -5,8 +5,15 @@ sidebar; search and read the results as typeset text."""
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 from playwright.sync_api import expect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import browser_check
+
+sys.path.pop(0)
 
 CHAPTER = "book/kl.html"
 
@@ -68,26 +75,6 @@ def test_search_finds_a_word_and_typesets_its_results(phone, site_url):
         assert ib["x"] + ib["width"] <= bb["x"] + pad + 1
 
 
-# The WCAG contrast ratio of an element's text colour against the first opaque
-# background behind it (white if none).
-CONTRAST = """
-(el) => {
-  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  let bg = [255, 255, 255];
-  for (let e = el; e; e = e.parentElement) {
-    const c = rgb(getComputedStyle(e).backgroundColor);
-    if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { bg = c.slice(0, 3); break; }
-  }
-  const l1 = lum(rgb(getComputedStyle(el).color)), l2 = lum(bg);
-  return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-}
-"""
-
-
 def test_hovered_links_keep_their_contrast(page, site_url):
     """A link under the pointer takes the theme's hover colour: in the navigation, the
     page contents and the previous/next links it must still read at 4.5:1 (axe audits
@@ -103,7 +90,7 @@ def test_hovered_links_keep_their_contrast(page, site_url):
         page.wait_for_timeout(400)  # the theme's colour transition
         # the text the reader sees: the link itself, or its title inside it
         target = link.locator("p.prev-next-title") if "prev-next" in selector else link
-        ratio = target.evaluate(CONTRAST)
+        ratio = target.evaluate(browser_check.CONTRAST)
         if ratio < 4.5:
             low.append(f"{selector}: {ratio:.1f}:1")
     assert low == [], low
